@@ -1,0 +1,148 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vprime: a virtual DRM driver whose GEM objects are cenalloc buffers.
+ */
+
+/**
+ * DOC: vprime overview
+ *
+ * vprime registers num_devices (module parameter, default 1) independent
+ * DRM devices, each with a primary and a render node and no display
+ * hardware.  Each device hangs off its own faux platform device with a
+ * 64-bit DMA mask, so importers and exporters can map buffers for it.
+ *
+ * Lifecycle: module init creates the platform devices and registers one
+ * DRM device on each; module exit unregisters them in reverse order.  The
+ * DRM device memory is managed (devm_drm_dev_alloc()) inside a devres
+ * group that is released when the platform device goes away.
+ */
+
+#include <linux/dma-mapping.h>
+#include <linux/module.h>
+
+#include <drm/drm_drv.h>
+#include <drm/drm_file.h>
+#include <drm/drm_gem.h>
+#include <drm/drm_ioctl.h>
+#include <drm/drm_managed.h>
+
+#include "vprime_drv.h"
+
+#define VPRIME_MAX_DEVICES 8
+
+static unsigned int vprime_num_devices = 1;
+module_param_named(num_devices, vprime_num_devices, uint, 0444);
+MODULE_PARM_DESC(num_devices, "Number of vprime devices (1-8, default 1)");
+
+static struct vprime_device *vprime_devices[VPRIME_MAX_DEVICES];
+
+DEFINE_DRM_GEM_FOPS(vprime_fops);
+
+static const struct drm_driver vprime_driver = {
+	.driver_features = DRIVER_GEM | DRIVER_RENDER,
+	.fops = &vprime_fops,
+	.name = VPRIME_DRIVER_NAME,
+	.desc = VPRIME_DRIVER_DESC,
+	.date = VPRIME_DRIVER_DATE,
+	.major = VPRIME_DRIVER_MAJOR,
+	.minor = VPRIME_DRIVER_MINOR,
+};
+
+static struct vprime_device *vprime_device_create(unsigned int index)
+{
+	struct platform_device *pdev;
+	struct vprime_device *vdev;
+	int ret;
+
+	pdev = platform_device_register_simple(VPRIME_DRIVER_NAME, index,
+					       NULL, 0);
+	if (IS_ERR(pdev))
+		return ERR_CAST(pdev);
+
+	if (!devres_open_group(&pdev->dev, NULL, GFP_KERNEL)) {
+		ret = -ENOMEM;
+		goto err_unregister_pdev;
+	}
+
+	vdev = devm_drm_dev_alloc(&pdev->dev, &vprime_driver,
+				  struct vprime_device, drm);
+	if (IS_ERR(vdev)) {
+		ret = PTR_ERR(vdev);
+		goto err_release_group;
+	}
+	vdev->pdev = pdev;
+	vdev->index = index;
+
+	/* A virtual device reaches all memory; importers map for it. */
+	ret = dma_coerce_mask_and_coherent(&pdev->dev, DMA_BIT_MASK(64));
+	if (ret)
+		goto err_release_group;
+
+	ret = drm_dev_register(&vdev->drm, 0);
+	if (ret)
+		goto err_release_group;
+
+	return vdev;
+
+err_release_group:
+	devres_release_group(&pdev->dev, NULL);
+err_unregister_pdev:
+	platform_device_unregister(pdev);
+	return ERR_PTR(ret);
+}
+
+static void vprime_device_destroy(struct vprime_device *vdev)
+{
+	struct platform_device *pdev = vdev->pdev;
+
+	drm_dev_unregister(&vdev->drm);
+	devres_release_group(&pdev->dev, NULL);
+	platform_device_unregister(pdev);
+}
+
+static int __init vprime_init(void)
+{
+	unsigned int i;
+	int ret;
+
+	if (vprime_num_devices < 1 ||
+	    vprime_num_devices > VPRIME_MAX_DEVICES) {
+		pr_err("vprime: num_devices must be 1 to %d\n",
+		       VPRIME_MAX_DEVICES);
+		return -EINVAL;
+	}
+
+	for (i = 0; i < vprime_num_devices; i++) {
+		vprime_devices[i] = vprime_device_create(i);
+		if (IS_ERR(vprime_devices[i])) {
+			ret = PTR_ERR(vprime_devices[i]);
+			vprime_devices[i] = NULL;
+			goto err_destroy_devices;
+		}
+	}
+	return 0;
+
+err_destroy_devices:
+	while (i--) {
+		vprime_device_destroy(vprime_devices[i]);
+		vprime_devices[i] = NULL;
+	}
+	return ret;
+}
+
+static void __exit vprime_exit(void)
+{
+	unsigned int i = vprime_num_devices;
+
+	while (i--) {
+		vprime_device_destroy(vprime_devices[i]);
+		vprime_devices[i] = NULL;
+	}
+}
+
+module_init(vprime_init);
+module_exit(vprime_exit);
+
+MODULE_DESCRIPTION(VPRIME_DRIVER_DESC);
+MODULE_LICENSE("GPL");
+MODULE_IMPORT_NS(DMA_BUF);
