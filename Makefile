@@ -55,6 +55,12 @@ check:
 demo:
 	scripts/demo
 
+# Not "make -C $(KDIR) M=$(CURDIR) clean": kbuild would delete every *.ko
+# under build/, including the guest kernel's modules.
+MODULE_DIRS := drivers/dma-buf/cenalloc drivers/gpu/drm/vprime
 clean:
-	@if [ -n "$(KDIR)" ]; then $(MAKE) -C $(KDIR) M=$(CURDIR) clean; fi
+	find $(MODULE_DIRS) -type f \( -name '*.[aios]' -o -name '*.ko' \
+		-o -name '*.mod' -o -name '*.mod.c' -o -name '.*.cmd' \
+		-o -name '.*.d' -o -name 'modules.order' \) -delete
+	rm -f Module.symvers modules.order .modules.order.cmd .Module.symvers.cmd
 	rm -rf $(BUILD)/igt $(BUILD)/host $(BUILD)/check $(BUILD)/vm
