@@ -45,9 +45,14 @@ $(BUILD)/igt/%: igt-tests/%.c $(IGT_LIB_SRC) $(IGT_LIB_HDR) $(IGT_COMMON_SRC) $(
 	@mkdir -p $(@D)
 	$(CC) $(USER_CFLAGS) -Iigt-tests/common -o $@ $< $(IGT_LIB_SRC) $(IGT_COMMON_SRC) $(DRM_LIBS)
 
+# Host unit tests build the kernel's pure-logic files with them.
+HOST_EXTRA_test_constraints := drivers/dma-buf/cenalloc/cenalloc_constraints.c
+$(BUILD)/host/test_constraints: $(HOST_EXTRA_test_constraints) include/linux/cenalloc_constraints.h
+
 $(BUILD)/host/%: tests/host/%.c $(IGT_LIB_SRC) $(IGT_LIB_HDR) $(UAPI_HDR)
 	@mkdir -p $(@D)
-	$(CC) $(USER_CFLAGS) -Iinclude -o $@ $< $(IGT_LIB_SRC) $(HOST_EXTRA_$(*F))
+	$(CC) $(USER_CFLAGS) -fsanitize=address,undefined -Iinclude -o $@ $< \
+		$(IGT_LIB_SRC) $(HOST_EXTRA_$(*F))
 
 check:
 	scripts/check
