@@ -10,6 +10,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
+
+#include <drm/vprime_drm.h>
+#include <linux/cenalloc.h>
 
 enum vprime_node {
 	VPRIME_NODE_PRIMARY,
@@ -27,5 +31,43 @@ int vprime_open(enum vprime_node type, unsigned int index);
 bool drm_driver_name(int fd, char *buf, size_t len);
 /* Read an integer module parameter; -1 if absent. */
 long module_param_long(const char *module, const char *param);
+
+/* vprime ioctls: return 0 or -errno. */
+int __vprime_gem_create(int fd, uint64_t size, uint32_t flags,
+			uint32_t *handle);
+uint32_t vprime_gem_create(int fd, uint64_t size, uint32_t flags);
+int __vprime_gem_info(int fd, uint32_t handle,
+		      struct drm_vprime_gem_info *info);
+struct drm_vprime_gem_info vprime_gem_info(int fd, uint32_t handle);
+int __vprime_getparam(int fd, uint32_t param, uint64_t *value);
+void gem_close(int fd, uint32_t handle);
+
+/* Dumb buffers and mmap through the DRM file. */
+uint32_t dumb_create(int fd, uint32_t width, uint32_t height, uint32_t bpp,
+		     uint32_t *pitch, uint64_t *size);
+int __dumb_map(int fd, uint32_t handle, uint64_t *offset);
+void *gem_mmap(int fd, uint32_t handle, size_t size, int prot);
+
+/* PRIME. */
+int prime_handle_to_fd(int fd, uint32_t handle);
+uint32_t prime_fd_to_handle(int fd, int dmabuf);
+void *dmabuf_mmap(int dmabuf, size_t size, int prot);
+void dmabuf_sync(int dmabuf, uint64_t flags);
+
+/* /dev/cenalloc. */
+int cenalloc_open(void);
+int __cenalloc_alloc(int cfd, uint64_t size, uint32_t flags, int *dmabuf);
+int __cenalloc_info(int cfd, int dmabuf, struct cenalloc_info_data *info);
+
+/* Count dma-bufs in debugfs dma_buf/bufinfo whose exporter is @exp_name. */
+int bufinfo_count(const char *exp_name);
+/* Objects listed in this device's debugfs vprime_objects. */
+int vprime_debugfs_objects(int fd);
+/* Write a rule to debugfs cenalloc/policy. */
+void cenalloc_policy(const char *rule);
+
+/* Fill / check a buffer with a pattern derived from @seed. */
+void pattern_fill(void *ptr, size_t size, uint32_t seed);
+bool pattern_check(const void *ptr, size_t size, uint32_t seed);
 
 #endif /* VPRIME_COMMON_H */

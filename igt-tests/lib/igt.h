@@ -52,6 +52,7 @@ int igt_subtest_init_parse_opts(int *argc, char **argv);
 __noreturn void igt_exit(void);
 
 bool __igt_run_subtest(const char *name, const char *file, int line);
+void __igt_fixture_enter(void);
 bool __igt_fixture(void);
 void __igt_fixture_complete(void);
 __printf(1, 2) const char *__igt_subtest_name(const char *fmt, ...);
@@ -106,10 +107,9 @@ bool igt_only_list_subtests(void);
 #define igt_describe(d) __igt_describe(d)
 
 #define igt_fixture \
-	for (int igt_unique(__fixture) = 0; \
-	     igt_unique(__fixture) < 1 && __igt_fixture() && \
-	     (sigsetjmp(igt_subtest_jmpbuf, 1) == 0); \
-	     igt_unique(__fixture)++, __igt_fixture_complete())
+	for (__igt_fixture_enter(); \
+	     __igt_fixture() && (sigsetjmp(igt_subtest_jmpbuf, 1) == 0); \
+	     __igt_fixture_complete())
 
 #define igt_assert(expr) \
 	do { \

@@ -22,6 +22,7 @@ static bool list_subtests;
 static const char *run_filter;
 static const char *in_subtest;
 static bool in_fixture;
+static bool fixture_entered;	/* the current fixture's body has begun */
 static bool is_child;
 static struct timespec subtest_start;
 static const char *skip_henceforth;	/* NULL, "SKIP" or "FAIL" */
@@ -188,8 +189,17 @@ static __noreturn void exit_subtest(const char *result)
 	siglongjmp(igt_subtest_jmpbuf, 1);
 }
 
+void __igt_fixture_enter(void)
+{
+	fixture_entered = false;
+}
+
+/* True once per fixture: the loop in igt_fixture runs its body once. */
 bool __igt_fixture(void)
 {
+	if (fixture_entered)
+		return false;
+	fixture_entered = true;
 	if (list_subtests || skip_henceforth)
 		return false;
 	in_fixture = true;

@@ -11,6 +11,10 @@
  * hardware.  Each device hangs off its own faux platform device with a
  * 64-bit DMA mask, so importers and exporters can map buffers for it.
  *
+ * Its GEM objects are cenalloc buffers (vprime_gem.c), exported and
+ * imported through the DRM core's PRIME ioctls (vprime_prime.c), with the
+ * driver ioctls of include/uapi/drm/vprime_drm.h (vprime_ioctl.c).
+ *
  * Lifecycle: module init creates the platform devices and registers one
  * DRM device on each; module exit unregisters them in reverse order.  The
  * DRM device memory is managed (devm_drm_dev_alloc()) inside a devres
@@ -25,6 +29,8 @@
 #include <drm/drm_gem.h>
 #include <drm/drm_ioctl.h>
 #include <drm/drm_managed.h>
+#include <drm/drm_prime.h>
+#include <uapi/drm/vprime_drm.h>
 
 #include "vprime_drv.h"
 
@@ -34,12 +40,36 @@ static unsigned int vprime_num_devices = 1;
 module_param_named(num_devices, vprime_num_devices, uint, 0444);
 MODULE_PARM_DESC(num_devices, "Number of vprime devices (1-8, default 1)");
 
+static unsigned int vprime_max_object_mb = 2048;
+module_param_named(max_object_mb, vprime_max_object_mb, uint, 0444);
+MODULE_PARM_DESC(max_object_mb, "Largest GEM object in MiB (default 2048)");
+
+/* vprime_max_object_mb in bytes, set at load. */
+u64 vprime_max_object_size;
+
 static struct vprime_device *vprime_devices[VPRIME_MAX_DEVICES];
 
 DEFINE_DRM_GEM_FOPS(vprime_fops);
 
+static const struct drm_ioctl_desc vprime_ioctls[] = {
+	DRM_IOCTL_DEF_DRV(VPRIME_GETPARAM, vprime_ioctl_getparam,
+			  DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(VPRIME_GEM_CREATE, vprime_ioctl_gem_create,
+			  DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(VPRIME_GEM_INFO, vprime_ioctl_gem_info,
+			  DRM_RENDER_ALLOW),
+};
+
 static const struct drm_driver vprime_driver = {
 	.driver_features = DRIVER_GEM | DRIVER_RENDER,
+	.ioctls = vprime_ioctls,
+	.num_ioctls = ARRAY_SIZE(vprime_ioctls),
+	.dumb_create = vprime_dumb_create,
+	.dumb_map_offset = vprime_dumb_map_offset,
+	.prime_handle_to_fd = drm_gem_prime_handle_to_fd,
+	.prime_fd_to_handle = drm_gem_prime_fd_to_handle,
+	.gem_prime_import = vprime_gem_prime_import,
+	.debugfs_init = vprime_debugfs_init,
 	.fops = &vprime_fops,
 	.name = VPRIME_DRIVER_NAME,
 	.desc = VPRIME_DRIVER_DESC,
@@ -72,6 +102,10 @@ static struct vprime_device *vprime_device_create(unsigned int index)
 	}
 	vdev->pdev = pdev;
 	vdev->index = index;
+	INIT_LIST_HEAD(&vdev->objects);
+	ret = drmm_mutex_init(&vdev->drm, &vdev->objects_lock);
+	if (ret)
+		goto err_release_group;
 
 	/* A virtual device reaches all memory; importers map for it. */
 	ret = dma_coerce_mask_and_coherent(&pdev->dev, DMA_BIT_MASK(64));
@@ -104,6 +138,12 @@ static int __init vprime_init(void)
 {
 	unsigned int i;
 	int ret;
+
+	if (!vprime_max_object_mb || vprime_max_object_mb > 16384) {
+		pr_err("vprime: max_object_mb must be 1 to 16384\n");
+		return -EINVAL;
+	}
+	vprime_max_object_size = (u64)vprime_max_object_mb << 20;
 
 	if (vprime_num_devices < 1 ||
 	    vprime_num_devices > VPRIME_MAX_DEVICES) {
@@ -146,3 +186,4 @@ module_exit(vprime_exit);
 MODULE_DESCRIPTION(VPRIME_DRIVER_DESC);
 MODULE_LICENSE("GPL");
 MODULE_IMPORT_NS(DMA_BUF);
+MODULE_IMPORT_NS(CENALLOC);

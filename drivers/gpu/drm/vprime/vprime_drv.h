@@ -6,29 +6,91 @@
 #define _VPRIME_DRV_H_
 
 #include <drm/drm_device.h>
+#include <drm/drm_gem.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
 #include <linux/platform_device.h>
 
 #define VPRIME_DRIVER_NAME	"vprime"
 #define VPRIME_DRIVER_DESC	"Virtual PRIME buffer-sharing device"
 #define VPRIME_DRIVER_DATE	"20261121"
 #define VPRIME_DRIVER_MAJOR	1
-#define VPRIME_DRIVER_MINOR	0
+#define VPRIME_DRIVER_MINOR	1
+
+struct cenalloc_buffer;
+struct drm_file;
+struct drm_mode_create_dumb;
 
 /**
  * struct vprime_device - one vprime DRM device
  * @drm: the DRM device, first so that container_of() is free
  * @pdev: the faux platform device it hangs off
  * @index: which of the num_devices instances this is
+ * @objects_lock: protects @objects
+ * @objects: every live GEM object of the device, for debugfs; protected
+ *	by @objects_lock
  */
 struct vprime_device {
 	struct drm_device drm;
 	struct platform_device *pdev;
 	unsigned int index;
+	struct mutex objects_lock;
+	struct list_head objects;
+};
+
+/**
+ * struct vprime_gem_object - a vprime GEM object
+ * @base: the GEM object
+ * @buffer: the cenalloc buffer holding the storage of an object vprime
+ *	created (one reference); NULL for an import, whose storage belongs to
+ *	the exporter (base.import_attach)
+ * @node: entry in &vprime_device.objects
+ */
+struct vprime_gem_object {
+	struct drm_gem_object base;
+	struct cenalloc_buffer *buffer;
+	struct list_head node;
 };
 
 static inline struct vprime_device *to_vprime_device(struct drm_device *drm)
 {
 	return container_of(drm, struct vprime_device, drm);
 }
+
+static inline struct vprime_gem_object *
+to_vprime_gem_object(struct drm_gem_object *obj)
+{
+	return container_of(obj, struct vprime_gem_object, base);
+}
+
+/* vprime_drv.c */
+extern u64 vprime_max_object_size;
+
+/* vprime_gem.c */
+struct vprime_gem_object *vprime_gem_create(struct drm_device *drm,
+					    u64 size, u32 flags);
+struct vprime_gem_object *vprime_gem_alloc(struct drm_device *drm, u64 size);
+int vprime_dumb_create(struct drm_file *file, struct drm_device *drm,
+		       struct drm_mode_create_dumb *args);
+int vprime_dumb_map_offset(struct drm_file *file, struct drm_device *drm,
+			   u32 handle, u64 *offset);
+extern const struct cenalloc_owner_ops vprime_owner_ops;
+
+/* vprime_prime.c */
+struct drm_gem_object *vprime_gem_prime_import(struct drm_device *drm,
+					       struct dma_buf *dmabuf);
+struct dma_buf *vprime_gem_prime_export(struct drm_gem_object *obj,
+					int flags);
+
+/* vprime_ioctl.c */
+int vprime_ioctl_getparam(struct drm_device *drm, void *data,
+			  struct drm_file *file);
+int vprime_ioctl_gem_create(struct drm_device *drm, void *data,
+			    struct drm_file *file);
+int vprime_ioctl_gem_info(struct drm_device *drm, void *data,
+			  struct drm_file *file);
+
+/* vprime_debugfs.c */
+void vprime_debugfs_init(struct drm_minor *minor);
 
 #endif /* _VPRIME_DRV_H_ */

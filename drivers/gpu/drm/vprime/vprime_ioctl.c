@@ -1,0 +1,146 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vprime: driver ioctls (include/uapi/drm/vprime_drm.h).
+ */
+
+#include <linux/cenalloc.h>
+#include <linux/dma-buf.h>
+
+#include <drm/drm_file.h>
+#include <drm/drm_gem.h>
+#include <drm/drm_print.h>
+#include <uapi/drm/vprime_drm.h>
+
+#include "vprime_drv.h"
+
+static_assert(VPRIME_ALLOCATOR_RESERVE == CENALLOC_ALLOCATOR_RESERVE);
+
+/**
+ * vprime_ioctl_getparam() - DRM_IOCTL_VPRIME_GETPARAM
+ * @drm: the device
+ * @data: &struct drm_vprime_getparam
+ * @file: the DRM file
+ *
+ * Return: 0, or -EINVAL for an unknown parameter or non-zero padding.
+ */
+int vprime_ioctl_getparam(struct drm_device *drm, void *data,
+			  struct drm_file *file)
+{
+	struct drm_vprime_getparam *args = data;
+
+	if (args->pad)
+		return -EINVAL;
+	switch (args->param) {
+	case VPRIME_PARAM_GEM_CREATE_FLAGS:
+		args->value = VPRIME_GEM_CREATE_FLAGS;
+		break;
+	case VPRIME_PARAM_MAX_OBJECT_SIZE:
+		args->value = vprime_max_object_size;
+		break;
+	case VPRIME_PARAM_DEVICE_INDEX:
+		args->value = to_vprime_device(drm)->index;
+		break;
+	case VPRIME_PARAM_GEM_INFO_STATE:
+		args->value = VPRIME_GEM_STATE_ALL;
+		break;
+	default:
+		drm_dbg(drm, "unknown GETPARAM %u\n", args->param);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/**
+ * vprime_ioctl_gem_create() - DRM_IOCTL_VPRIME_GEM_CREATE
+ * @drm: the device
+ * @data: &struct drm_vprime_gem_create
+ * @file: the DRM file
+ *
+ * Return: 0, -EINVAL for a bad size or flags, or -ENOMEM.
+ */
+int vprime_ioctl_gem_create(struct drm_device *drm, void *data,
+			    struct drm_file *file)
+{
+	struct drm_vprime_gem_create *args = data;
+	struct vprime_gem_object *obj;
+	u32 handle;
+	int ret;
+
+	obj = vprime_gem_create(drm, args->size, args->flags);
+	if (IS_ERR(obj))
+		return PTR_ERR(obj);
+	ret = drm_gem_handle_create(file, &obj->base, &handle);
+	/* The handle holds the object now (or nothing does, on error). */
+	drm_gem_object_put(&obj->base);
+	if (ret)
+		return ret;
+	args->handle = handle;
+	args->size = obj->base.size;
+	return 0;
+}
+
+/**
+ * vprime_ioctl_gem_info() - DRM_IOCTL_VPRIME_GEM_INFO
+ * @drm: the device
+ * @data: &struct drm_vprime_gem_info
+ * @file: the DRM file
+ *
+ * Return: 0, -ENOENT for an unknown handle, -EINVAL for non-zero flags.
+ */
+int vprime_ioctl_gem_info(struct drm_device *drm, void *data,
+			  struct drm_file *file)
+{
+	struct drm_vprime_gem_info *args = data;
+	struct cenalloc_buffer_state st;
+	struct drm_gem_object *gobj;
+	struct cenalloc_buffer *buf;
+	u32 handle = args->handle;
+	u32 state = 0;
+
+	if (args->flags)
+		return -EINVAL;
+	gobj = drm_gem_object_lookup(file, handle);
+	if (!gobj)
+		return -ENOENT;
+
+	if (gobj->import_attach) {
+		state |= VPRIME_GEM_STATE_IMPORTED;
+		buf = cenalloc_buffer_from_dma_buf(gobj->import_attach->dmabuf);
+	} else {
+		buf = to_vprime_gem_object(gobj)->buffer;
+		if (gobj->dma_buf)
+			state |= VPRIME_GEM_STATE_EXPORTED;
+	}
+
+	memset(args, 0, sizeof(*args));
+	args->handle = handle;
+	args->size = gobj->size;
+	if (buf) {
+		/* The import holds the dma-buf, which holds the buffer. */
+		cenalloc_buffer_query(buf, &st);
+		state |= VPRIME_GEM_STATE_CENALLOC;
+		if (st.allocated)
+			state |= VPRIME_GEM_STATE_ALLOCATED;
+		if (st.contiguous)
+			state |= VPRIME_GEM_STATE_CONTIGUOUS;
+		if (st.allocated && st.max_address <= 0xffffffffULL)
+			state |= VPRIME_GEM_STATE_BELOW_4G;
+		if (st.writecombine)
+			state |= VPRIME_GEM_STATE_WRITECOMBINE;
+		args->allocator = st.allocator;
+		args->num_segments = st.num_segments;
+		args->num_attachments = st.num_attachments;
+		args->max_address = st.max_address;
+		args->dma_limit = st.combined.dma_limit;
+		args->alignment = st.combined.alignment;
+		args->max_segment = st.combined.max_segment;
+		args->seg_boundary = st.combined.seg_boundary;
+		args->constraint_flags = st.combined.flags;
+		args->migrations = st.migrations;
+		args->num_mapped = st.num_mapped;
+		args->vmap_count = st.vmap_count;
+	}
+	args->state = state;
+	drm_gem_object_put(gobj);
+	return 0;
+}

@@ -1,0 +1,144 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * vprime: userspace API of the virtual PRIME buffer-sharing DRM driver.
+ *
+ * Besides these ioctls vprime implements the DRM core's dumb buffer ioctls
+ * (CREATE_DUMB, MAP_DUMB, DESTROY_DUMB), GEM_CLOSE, and PRIME
+ * handle-to-fd / fd-to-handle.  MAP_DUMB works for imported buffers too:
+ * their mmap is forwarded to the exporter.
+ */
+#ifndef _UAPI_VPRIME_DRM_H_
+#define _UAPI_VPRIME_DRM_H_
+
+#include "drm.h"
+
+#if defined(__cplusplus)
+extern "C" {
+#endif
+
+#define DRM_VPRIME_GETPARAM	0x00
+#define DRM_VPRIME_GEM_CREATE	0x01
+#define DRM_VPRIME_GEM_INFO	0x02
+
+/* Parameters of DRM_IOCTL_VPRIME_GETPARAM. */
+#define VPRIME_PARAM_GEM_CREATE_FLAGS	1	/* flags GEM_CREATE accepts */
+#define VPRIME_PARAM_MAX_OBJECT_SIZE	2	/* largest object, bytes */
+#define VPRIME_PARAM_DEVICE_INDEX	3	/* which vprime device this is */
+#define VPRIME_PARAM_GEM_INFO_STATE	4	/* state bits GEM_INFO reports */
+
+/**
+ * struct drm_vprime_getparam - argument of DRM_IOCTL_VPRIME_GETPARAM
+ * @param: in: a %VPRIME_PARAM_* value
+ * @pad: must be zero
+ * @value: out: the parameter's value
+ *
+ * Errors: EINVAL for an unknown @param or a non-zero @pad.
+ */
+struct drm_vprime_getparam {
+	__u32 param;
+	__u32 pad;
+	__u64 value;
+};
+
+/* Flags of struct drm_vprime_gem_create: placement the creator needs. */
+#define VPRIME_GEM_CREATE_CONTIGUOUS	(1U << 0)	/* one physical extent */
+#define VPRIME_GEM_CREATE_DMA32		(1U << 1)	/* below 4 GiB */
+#define VPRIME_GEM_CREATE_WRITECOMBINE	(1U << 2)	/* WC CPU mappings */
+#define VPRIME_GEM_CREATE_FLAGS		(VPRIME_GEM_CREATE_CONTIGUOUS | \
+					 VPRIME_GEM_CREATE_DMA32 | \
+					 VPRIME_GEM_CREATE_WRITECOMBINE)
+
+/**
+ * struct drm_vprime_gem_create - argument of DRM_IOCTL_VPRIME_GEM_CREATE
+ * @size: in: size in bytes; out: the size rounded up to pages
+ * @flags: in: %VPRIME_GEM_CREATE_* placement flags
+ * @handle: out: the new object's handle
+ *
+ * The object has no storage until first used: a CPU fault on an mmap, a
+ * kernel mapping, or a device that imported its dma-buf mapping it.
+ * Storage then satisfies these flags and every attached device.
+ *
+ * Errors: EINVAL for a zero size, a size above %VPRIME_PARAM_MAX_OBJECT_SIZE
+ * or unknown flags; ENOMEM.
+ */
+struct drm_vprime_gem_create {
+	__u64 size;
+	__u32 flags;
+	__u32 handle;
+};
+
+/* Bits of struct drm_vprime_gem_info.state. */
+#define VPRIME_GEM_STATE_ALLOCATED	(1U << 0)	/* storage exists */
+#define VPRIME_GEM_STATE_CONTIGUOUS	(1U << 1)	/* one extent */
+#define VPRIME_GEM_STATE_BELOW_4G	(1U << 2)	/* all below 4 GiB */
+#define VPRIME_GEM_STATE_WRITECOMBINE	(1U << 3)	/* WC CPU mappings */
+#define VPRIME_GEM_STATE_IMPORTED	(1U << 4)	/* from another exporter */
+#define VPRIME_GEM_STATE_EXPORTED	(1U << 5)	/* has a PRIME dma-buf */
+#define VPRIME_GEM_STATE_CENALLOC	(1U << 6)	/* placement fields valid */
+#define VPRIME_GEM_STATE_ALL		0x7f
+
+/* Values of struct drm_vprime_gem_info.allocator. */
+#define VPRIME_ALLOCATOR_NONE		0	/* no storage, or not cenalloc */
+#define VPRIME_ALLOCATOR_SYSTEM		1	/* scattered pages */
+#define VPRIME_ALLOCATOR_DMA32		2	/* scattered, below 4 GiB */
+#define VPRIME_ALLOCATOR_CONTIG		3	/* one buddy block */
+#define VPRIME_ALLOCATOR_RESERVE	4	/* the contiguous reserve */
+
+/**
+ * struct drm_vprime_gem_info - argument of DRM_IOCTL_VPRIME_GEM_INFO
+ * @handle: in: a GEM handle
+ * @flags: in: must be zero
+ * @size: out: object size in bytes
+ * @state: out: %VPRIME_GEM_STATE_* bits
+ * @allocator: out: %VPRIME_ALLOCATOR_* backing the storage
+ * @num_segments: out: physically contiguous extents of the storage
+ * @num_attachments: out: devices attached to the buffer
+ * @max_address: out: highest physical address of the storage
+ * @dma_limit: out: combined constraints: highest usable address
+ * @alignment: out: combined constraints: alignment (0: page)
+ * @max_segment: out: combined constraints: largest DMA segment (0: any)
+ * @seg_boundary: out: combined constraints: segment boundary mask
+ * @constraint_flags: out: combined constraint flags (bit 0 contiguous,
+ *	bit 1 cached, bit 2 write-combined)
+ * @migrations: out: times the storage moved to meet a new device
+ * @num_mapped: out: device mappings in use
+ * @vmap_count: out: kernel mappings in use
+ *
+ * Placement and constraint fields are valid when the object is a cenalloc
+ * buffer (%VPRIME_GEM_STATE_CENALLOC): vprime's own objects, and imports of
+ * buffers cenalloc exported (another vprime device's, /dev/cenalloc's).
+ * For other imports only @size and @state are known.
+ *
+ * Errors: ENOENT for an unknown handle, EINVAL for non-zero @flags.
+ */
+struct drm_vprime_gem_info {
+	__u32 handle;
+	__u32 flags;
+	__u64 size;
+	__u32 state;
+	__u32 allocator;
+	__u32 num_segments;
+	__u32 num_attachments;
+	__u64 max_address;
+	__u64 dma_limit;
+	__u64 alignment;
+	__u64 max_segment;
+	__u64 seg_boundary;
+	__u32 constraint_flags;
+	__u32 migrations;
+	__u32 num_mapped;
+	__u32 vmap_count;
+};
+
+#define DRM_IOCTL_VPRIME_GETPARAM	DRM_IOWR(DRM_COMMAND_BASE + \
+		DRM_VPRIME_GETPARAM, struct drm_vprime_getparam)
+#define DRM_IOCTL_VPRIME_GEM_CREATE	DRM_IOWR(DRM_COMMAND_BASE + \
+		DRM_VPRIME_GEM_CREATE, struct drm_vprime_gem_create)
+#define DRM_IOCTL_VPRIME_GEM_INFO	DRM_IOWR(DRM_COMMAND_BASE + \
+		DRM_VPRIME_GEM_INFO, struct drm_vprime_gem_info)
+
+#if defined(__cplusplus)
+}
+#endif
+
+#endif /* _UAPI_VPRIME_DRM_H_ */
