@@ -19,6 +19,7 @@ CC ?= cc
 DRM_CFLAGS := $(shell pkg-config --cflags libdrm 2>/dev/null)
 DRM_LIBS := $(shell pkg-config --libs libdrm 2>/dev/null)
 USER_CFLAGS := -O2 -g -Wall -Wextra -Werror -std=gnu11 \
+	-Wno-clobbered \
 	-Iinclude/uapi -Iigt-tests/lib -Iuserspace/lib $(DRM_CFLAGS)
 
 IGT_LIB_SRC := $(wildcard igt-tests/lib/*.c)

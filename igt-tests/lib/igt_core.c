@@ -27,6 +27,7 @@ static bool is_child;
 static struct timespec subtest_start;
 static const char *skip_henceforth;	/* NULL, "SKIP" or "FAIL" */
 static int n_success, n_fail, n_skip, n_matched;
+static bool fixture_failed;	/* a fixture failed: the run fails */
 static char subtest_name_buf[256];
 static pid_t children[64];
 static int n_children;
@@ -239,6 +240,7 @@ void igt_fail(int exitcode)
 	}
 	if (in_fixture) {
 		skip_henceforth = "FAIL";
+		fixture_failed = true;
 		in_fixture = false;
 		siglongjmp(igt_subtest_jmpbuf, 1);
 	}
@@ -395,7 +397,7 @@ void igt_exit(void)
 			run_filter);
 		exit(IGT_EXIT_INVALID);
 	}
-	if (n_fail)
+	if (n_fail || fixture_failed)
 		exit(IGT_EXIT_FAILURE);
 	if (n_success == 0 && (n_skip || skip_henceforth))
 		exit(IGT_EXIT_SKIP);

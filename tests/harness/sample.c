@@ -47,4 +47,8 @@ igt_main
 
 	igt_subtest("after-fixture")
 		igt_assert(value == 42);
+
+	igt_fixture {
+		igt_assert(!getenv("SAMPLE_FAIL_LAST_FIXTURE"));
+	}
 }

@@ -61,6 +61,9 @@ SAMPLE_SKIP_REST=1 "$tmp/sample" --run-subtest after-fixture >"$tmp/fx"
 rc=$?
 check fixture-skip-carries-over eval 'test $rc -eq 77 && grep -q "^Subtest after-fixture: SKIP" $tmp/fx'
 
+SAMPLE_FAIL_LAST_FIXTURE=1 "$tmp/sample" --run-subtest pass >/dev/null 2>&1
+check last-fixture-failure-fails-run test $? -eq 98
+
 # The summary: counts, a crash between subtests, a dead guest, CR LF.
 sum() { "$top/scripts/igt-summary" "$@" 2>&1 | tail -n 1; }
 {
