@@ -102,7 +102,16 @@ bool igt_only_list_subtests(void);
 
 #define igt_subtest_f(f...) igt_subtest(__igt_subtest_name(f))
 
-#define igt_subtest_group
+/*
+ * A group scopes its fixtures' failures and skips: they affect the group's
+ * subtests, and the state before the group is restored after it.
+ */
+int __igt_group_enter(void);
+void __igt_group_exit(int saved);
+#define igt_subtest_group \
+	for (int igt_unique(__group) = __igt_group_enter(); \
+	     igt_unique(__group) >= 0; \
+	     __igt_group_exit(igt_unique(__group)), igt_unique(__group) = -1)
 
 #define igt_describe(d) __igt_describe(d)
 

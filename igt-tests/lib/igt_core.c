@@ -149,6 +149,18 @@ void __igt_describe(const char *desc)
 	(void)desc;
 }
 
+int __igt_group_enter(void)
+{
+	if (!skip_henceforth)
+		return 0;
+	return strcmp(skip_henceforth, "SKIP") ? 2 : 1;
+}
+
+void __igt_group_exit(int saved)
+{
+	skip_henceforth = saved == 0 ? NULL : saved == 1 ? "SKIP" : "FAIL";
+}
+
 bool __igt_run_subtest(const char *name, const char *file, int line)
 {
 	(void)file;

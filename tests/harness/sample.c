@@ -40,6 +40,18 @@ igt_main
 		if (getenv("SAMPLE_CRASH"))
 			raise(SIGSEGV);
 
+	igt_subtest_group {
+		igt_fixture {
+			igt_require(!getenv("SAMPLE_SKIP_GROUP"));
+		}
+
+		igt_subtest("in-group")
+			igt_assert(value == 42);
+	}
+
+	igt_subtest("after-group")
+		igt_assert(value == 42);
+
 	igt_fixture {
 		igt_require_f(!getenv("SAMPLE_SKIP_REST"),
 			      "skipping the rest\n");

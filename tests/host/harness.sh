@@ -28,7 +28,7 @@ cc -Wall -Wextra -Werror -I"$top/igt-tests/lib" -o "$tmp/sample" \
 
 "$tmp/sample" --list-subtests >"$tmp/list"
 check list-subtests test "$(tr '\n' ' ' <"$tmp/list")" = \
-	"pass fail-assert skip-require pass-formatted fail-child crash after-fixture "
+	"pass fail-assert skip-require pass-formatted fail-child crash in-group after-group after-fixture "
 
 "$tmp/sample" >"$tmp/all" 2>"$tmp/err"
 rc=$?
@@ -61,6 +61,10 @@ SAMPLE_SKIP_REST=1 "$tmp/sample" --run-subtest after-fixture >"$tmp/fx"
 rc=$?
 check fixture-skip-carries-over eval 'test $rc -eq 77 && grep -q "^Subtest after-fixture: SKIP" $tmp/fx'
 
+SAMPLE_SKIP_GROUP=1 "$tmp/sample" --run-subtest 'in-group,after-group' >"$tmp/grp"
+check group-scopes-fixture eval 'grep -q "^Subtest in-group: SKIP" $tmp/grp &&
+	grep -q "^Subtest after-group: SUCCESS" $tmp/grp'
+
 SAMPLE_FAIL_LAST_FIXTURE=1 "$tmp/sample" --run-subtest pass >/dev/null 2>&1
 check last-fixture-failure-fails-run test $? -eq 98
 
@@ -71,7 +75,7 @@ sum() { "$top/scripts/igt-summary" "$@" 2>&1 | tail -n 1; }
 	"$tmp/sample" 2>/dev/null
 	echo "=== igt: a exit 98"
 } >"$tmp/log1"
-check summary-counts test "$(sum "$tmp/log1")" = "4 passed, 2 failed, 1 skipped"
+check summary-counts test "$(sum "$tmp/log1")" = "6 passed, 2 failed, 1 skipped"
 "$top/scripts/igt-summary" "$tmp/log1" >/dev/null
 check summary-fails-on-failure test $? -eq 1
 

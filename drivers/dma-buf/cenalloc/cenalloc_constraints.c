@@ -130,7 +130,7 @@ static const char *const conflict_names[CENALLOC_CONFLICT_COUNT] = {
 	[CENALLOC_CONFLICT_LIMIT] = "DMA address limit",
 	[CENALLOC_CONFLICT_FLAGS] = "unknown flags",
 	[CENALLOC_CONFLICT_CONTIGUOUS] = "physical contiguity",
-	[CENALLOC_CONFLICT_PLACEMENT] = "storage above the DMA address limit",
+	[CENALLOC_CONFLICT_PLACEMENT] = "DMA address limit (storage lies above it)",
 };
 
 /**

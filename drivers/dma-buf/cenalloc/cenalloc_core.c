@@ -211,7 +211,7 @@ static int cenalloc_buffer_admit(struct cenalloc_buffer *buf,
 	if (why == CENALLOC_OK)
 		return 0;
 	if (buf->num_mapped || buf->vmap_count) {
-		pr_info_ratelimited("cenalloc: buffer %lu: %s cannot attach: storage from %s lacks %s and cannot move while %u device and %u kernel mappings are in use\n",
+		pr_info_ratelimited("cenalloc: buffer %lu: %s cannot attach: storage from %s fails its %s and cannot move while %u device and %u kernel mappings are in use\n",
 				    buf->id, dev_name(a->dev),
 				    cenalloc_allocator_name(buf->storage->allocator),
 				    cenalloc_conflict_str(why), buf->num_mapped,

@@ -1,0 +1,64 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Module loading for the small IGT-compatible harness: modprobe in a child.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "igt.h"
+#include "igt_kmod.h"
+
+static int run_modprobe(const char *const *argv)
+{
+	int status;
+	pid_t pid;
+
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (pid == 0) {
+		execvp("modprobe", (char *const *)argv);
+		_exit(127);
+	}
+	if (waitpid(pid, &status, 0) != pid)
+		return -errno;
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -EINVAL;
+}
+
+int igt_kmod_load(const char *mod_name, const char *opts)
+{
+	const char *argv[32] = { "modprobe", mod_name };
+	char *copy = opts ? strdup(opts) : NULL, *tok, *save = NULL;
+	int n = 2, ret;
+
+	for (tok = copy ? strtok_r(copy, " ", &save) : NULL; tok && n < 31;
+	     tok = strtok_r(NULL, " ", &save))
+		argv[n++] = tok;
+	argv[n] = NULL;
+	ret = run_modprobe(argv);
+	free(copy);
+	return ret;
+}
+
+int igt_kmod_unload(const char *mod_name, unsigned int flags)
+{
+	const char *argv[] = { "modprobe", "-r", mod_name, NULL };
+
+	(void)flags;
+	return run_modprobe(argv);
+}
+
+bool igt_kmod_is_loaded(const char *mod_name)
+{
+	char path[256];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "/sys/module/%s", mod_name);
+	return stat(path, &st) == 0;
+}
