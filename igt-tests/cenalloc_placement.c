@@ -71,10 +71,11 @@ igt_main
 	}
 
 	igt_subtest_group {
-		igt_fixture
+		igt_fixture {
 			setup_vivid();
+		}
 
-		igt_describe("vivid (dma-contig) imports a multi-MiB vprime buffer: contiguous below 4 GiB, allocated at the map");
+		igt_describe("vivid (dma-contig) maps a 1080p vprime buffer: contiguous, < 4 GiB");
 		igt_subtest("vivid-contig-vprime") {
 			uint32_t h = vprime_gem_create(fd, frame_size, 0);
 			int dmabuf = prime_handle_to_fd(fd, h);
@@ -94,7 +95,7 @@ igt_main
 			igt_assert(v4l2_reqbufs_dmabuf(cap, CAP, 1) > 0);
 		}
 
-		igt_describe("vivid (dma-contig) imports a /dev/cenalloc buffer: contiguous below 4 GiB");
+		igt_describe("vivid (dma-contig) maps a /dev/cenalloc buffer: contiguous");
 		igt_subtest("vivid-contig-cenalloc") {
 			struct cenalloc_info_data ci;
 			int dmabuf;
@@ -115,7 +116,11 @@ igt_main
 			igt_assert(v4l2_reqbufs_dmabuf(cap, CAP, 1) > 0);
 		}
 
-		igt_describe("Reference: the same with a vgem (shmem) buffer fails at QBUF: EFAULT when its pages are below 4 GiB but scattered, EINVAL when the 32-bit mapping itself fails");
+		/*
+		 * EFAULT when vgem's pages are below 4 GiB but scattered,
+		 * EINVAL when the 32-bit mapping itself fails.
+		 */
+		igt_describe("Reference: a vgem (shmem) buffer fails at QBUF, as it does today");
 		igt_subtest("vivid-contig-vgem-reference") {
 			int vgem = drm_open_by_name("vgem", VPRIME_NODE_PRIMARY, 0);
 			uint32_t hv;
@@ -127,7 +132,8 @@ igt_main
 			hv = dumb_create(vgem, 1920, 1080, 32, NULL, &size);
 			p = gem_mmap(vgem, hv, size, PROT_READ | PROT_WRITE);
 			memset(p, 0x40, size);
-			igt_assert_eq(drmPrimeHandleToFD(vgem, hv, DRM_CLOEXEC | DRM_RDWR, &dmabuf), 0);
+			igt_assert_eq(drmPrimeHandleToFD(vgem, hv, DRM_CLOEXEC | DRM_RDWR,
+							 &dmabuf), 0);
 			ret = v4l2_qbuf_dmabuf(cap, CAP, 0, dmabuf, frame_size, 0);
 			igt_assert_f(ret == -EFAULT || ret == -EINVAL,
 				     "QBUF of a vgem buffer gave %d\n", ret);
@@ -137,7 +143,11 @@ igt_main
 			close(vgem);
 		}
 
-		igt_describe("The CPU draws first (storage placed with no constraint known); vivid's attach moves it below 4 GiB, contiguous; the pixels and the producer's mmap survive");
+		/*
+		 * The first touch places the storage with no constraint known;
+		 * vivid's attach moves it below 4 GiB, contiguous.
+		 */
+		igt_describe("CPU draws first, then vivid: storage moves, pixels and mmaps live");
 		igt_subtest("migrate-on-attach") {
 			uint32_t h = vprime_gem_create(fd, frame_size, 0);
 			uint32_t *p = gem_mmap(fd, h, frame_size, PROT_READ | PROT_WRITE);
@@ -169,7 +179,7 @@ igt_main
 			igt_assert(v4l2_reqbufs_dmabuf(cap, CAP, 1) > 0);
 		}
 
-		igt_describe("A device mapping in use blocks the move: vivid's attach fails with EBUSY; once it is gone the move happens");
+		igt_describe("A device mapping in use blocks the move (EBUSY) until it goes");
 		igt_subtest("migrate-blocked-by-mapping") {
 			int vgem = drm_open_by_name("vgem", VPRIME_NODE_PRIMARY, 0);
 			uint32_t h = vprime_gem_create(fd, frame_size, 0), hv;
@@ -204,7 +214,7 @@ igt_main
 			igt_assert(v4l2_reqbufs_dmabuf(cap, CAP, 1) > 0);
 		}
 
-		igt_describe("Attach before allocate: another device attached lazily, then vivid; the first allocation meets both and nothing moves");
+		igt_describe("Attach before allocate: one allocation meets both devices, no move");
 		igt_subtest("attach-then-allocate") {
 			uint32_t h = vprime_gem_create(fd, frame_size, 0), hb;
 			struct drm_vprime_gem_info info;
@@ -237,7 +247,7 @@ igt_main
 		}
 	}
 
-	igt_describe("Constraints that cannot be combined: the attach fails with EBUSY and nothing is allocated");
+	igt_describe("Conflicting constraints: the attach fails with EBUSY, nothing allocated");
 	igt_subtest("incompatible-attach") {
 		int vgem = drm_open_by_name("vgem", VPRIME_NODE_PRIMARY, 0);
 		uint32_t h, hv;
@@ -264,7 +274,7 @@ igt_main
 	igt_describe("/dev/cenalloc buffers have no storage until first touched");
 	igt_subtest("cenalloc-deferred") {
 		struct cenalloc_info_data ci;
-		volatile uint8_t *p;
+		uint8_t *p;
 		int dmabuf;
 
 		igt_assert_eq(__cenalloc_alloc(cfd, 5000, 0, &dmabuf), 0);
@@ -277,7 +287,7 @@ igt_main
 		igt_assert_eq(__cenalloc_info(cfd, dmabuf, &ci), 0);
 		igt_assert(ci.state & CENALLOC_STATE_ALLOCATED);
 		igt_assert_eq_u32(ci.allocator, CENALLOC_ALLOCATOR_ID_SYSTEM);
-		munmap((void *)p, 8192);
+		munmap(p, 8192);
 		close(dmabuf);
 	}
 
@@ -381,7 +391,8 @@ igt_main
 		uint64_t x = 0;
 
 		igt_assert_eq(cenalloc_raw(_IOWR(CENALLOC_IOC_MAGIC, 0x7f, uint64_t), &x), -ENOTTY);
-		igt_assert_eq(cenalloc_raw(_IOWR('X', 0x0, struct cenalloc_alloc_data), &x), -ENOTTY);
+		igt_assert_eq(cenalloc_raw(_IOWR('X', 0x0, struct cenalloc_alloc_data),
+					   &x), -ENOTTY);
 	}
 
 	igt_subtest("policy-bad-rule") {

@@ -36,7 +36,6 @@ static int to_handle_err(int f)
 
 igt_main
 {
-
 	igt_fixture {
 		fd = vprime_open(VPRIME_NODE_PRIMARY, 0);
 		base_objects = vprime_debugfs_objects(fd);

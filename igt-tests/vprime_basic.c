@@ -363,7 +363,8 @@ igt_main
 		/* past the end of the object */
 		igt_assert(mmap(NULL, 3 * 4096, PROT_READ, MAP_SHARED, fd, off) == MAP_FAILED);
 		igt_assert_eq(errno, EINVAL);
-		igt_assert(mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, off + 2 * 4096) == MAP_FAILED);
+		igt_assert(mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd,
+				off + 2 * 4096) == MAP_FAILED);
 		igt_assert_eq(errno, EINVAL);
 		/* an offset no object has */
 		igt_assert(mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, 1ULL << 40) == MAP_FAILED);
@@ -376,7 +377,8 @@ igt_main
 		uint64_t off;
 
 		igt_assert_eq(__dumb_map(fd, h, &off), 0);
-		igt_assert(mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, off) == MAP_FAILED);
+		igt_assert(mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE,
+				fd, off) == MAP_FAILED);
 		igt_assert_eq(errno, EINVAL);
 		gem_close(fd, h);
 	}

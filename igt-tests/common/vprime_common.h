@@ -66,6 +66,12 @@ int vprime_debugfs_objects(int fd);
 /* Write a rule to debugfs cenalloc/policy. */
 void cenalloc_policy(const char *rule);
 
+/* Read one byte through a mapping, so the access really happens. */
+static inline uint8_t peek(const void *p)
+{
+	return __atomic_load_n((const uint8_t *)p, __ATOMIC_RELAXED);
+}
+
 /* Fill / check a buffer with a pattern derived from @seed. */
 void pattern_fill(void *ptr, size_t size, uint32_t seed);
 bool pattern_check(const void *ptr, size_t size, uint32_t seed);

@@ -48,9 +48,13 @@ int igt_kmod_load(const char *mod_name, const char *opts)
 
 int igt_kmod_unload(const char *mod_name, unsigned int flags)
 {
-	const char *argv[] = { "modprobe", "-r", mod_name, NULL };
+	const char *argv[4];
 
 	(void)flags;
+	argv[0] = "modprobe";
+	argv[1] = "-r";
+	argv[2] = mod_name;
+	argv[3] = NULL;
 	return run_modprobe(argv);
 }
 

@@ -5,6 +5,7 @@
 #ifndef _LINUX_CENALLOC_H
 #define _LINUX_CENALLOC_H
 
+#include <linux/bits.h>
 #include <linux/cenalloc_constraints.h>
 #include <linux/mm_types.h>
 #include <linux/types.h>
@@ -15,9 +16,9 @@ struct device;
 struct iosys_map;
 
 /* Creation flags: constraints the creator itself imposes. */
-#define CENALLOC_CREATE_CONTIGUOUS	(1U << 0)
-#define CENALLOC_CREATE_DMA32		(1U << 1)
-#define CENALLOC_CREATE_WRITECOMBINE	(1U << 2)
+#define CENALLOC_CREATE_CONTIGUOUS	BIT(0)
+#define CENALLOC_CREATE_DMA32		BIT(1)
+#define CENALLOC_CREATE_WRITECOMBINE	BIT(2)
 #define CENALLOC_CREATE_ALL		(CENALLOC_CREATE_CONTIGUOUS | \
 					 CENALLOC_CREATE_DMA32 | \
 					 CENALLOC_CREATE_WRITECOMBINE)

@@ -10,15 +10,20 @@
 #define _LINUX_CENALLOC_CONSTRAINTS_H
 
 #include <linux/types.h>
-#ifndef __KERNEL__
+#ifdef __KERNEL__
+#include <linux/bits.h>
+#else
 #include <stdbool.h>
 #include <stddef.h>
+#ifndef BIT
+#define BIT(nr) (1U << (nr))
+#endif
 #endif
 
 /* Constraint flags */
-#define CENALLOC_C_CONTIGUOUS	(1U << 0)	/* one physical extent */
-#define CENALLOC_C_CACHED	(1U << 1)	/* CPU mappings must be cached */
-#define CENALLOC_C_WRITECOMBINE	(1U << 2)	/* CPU mappings must be WC */
+#define CENALLOC_C_CONTIGUOUS	BIT(0)	/* one physical extent */
+#define CENALLOC_C_CACHED	BIT(1)	/* CPU mappings must be cached */
+#define CENALLOC_C_WRITECOMBINE	BIT(2)	/* CPU mappings must be WC */
 #define CENALLOC_C_ALL		(CENALLOC_C_CONTIGUOUS | CENALLOC_C_CACHED | \
 				 CENALLOC_C_WRITECOMBINE)
 

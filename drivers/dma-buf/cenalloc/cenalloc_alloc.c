@@ -39,7 +39,7 @@ MODULE_PARM_DESC(reserve_mb,
 		 "Contiguous memory below 4 GiB set aside at load, in MiB (default 64)");
 
 #define CENALLOC_BLOCK_ORDER	(MAX_ORDER - 1)
-#define CENALLOC_BLOCK_PAGES	(1UL << CENALLOC_BLOCK_ORDER)
+#define CENALLOC_BLOCK_PAGES	BIT(CENALLOC_BLOCK_ORDER)
 #define CENALLOC_BLOCK_SIZE	(PAGE_SIZE << CENALLOC_BLOCK_ORDER)
 #define CENALLOC_LIMIT_4G	0xffffffffULL
 
@@ -138,6 +138,7 @@ static int cenalloc_contig_alloc(struct cenalloc_storage *st,
  * @map: one bit per page, set while allocated; protected by @lock
  */
 struct cenalloc_reserve {
+	/* protects @map */
 	struct mutex lock;
 	unsigned long base_pfn;
 	unsigned long nr_pages;

@@ -16,6 +16,10 @@
 
 #include <linux/cenalloc_constraints.h>
 
+#ifndef ARRAY_SIZE
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#endif
+
 static __u64 max_u64(__u64 a, __u64 b)
 {
 	return a > b ? a : b;
@@ -364,7 +368,7 @@ static int parse_key(const char *w, size_t n, struct cenalloc_constraints *c)
 			return -EINVAL;
 		return 0;
 	}
-	for (i = 0; i < sizeof(num_keys) / sizeof(num_keys[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(num_keys); i++)
 		if (word_is(w, eq - w, num_keys[i].name))
 			return parse_u64(eq + 1, n - (eq + 1 - w),
 					 (__u64 *)((char *)c + num_keys[i].off));

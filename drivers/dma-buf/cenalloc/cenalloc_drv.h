@@ -79,6 +79,7 @@ struct cenalloc_attachment {
  */
 struct cenalloc_buffer {
 	struct kref kref;
+	/* protects the fields below: see the kerneldoc above */
 	struct mutex lock;
 	u64 size;
 	unsigned long id;

@@ -34,6 +34,7 @@ struct vprime_device {
 	struct drm_device drm;
 	struct platform_device *pdev;
 	unsigned int index;
+	/* protects @objects */
 	struct mutex objects_lock;
 	struct list_head objects;
 };
