@@ -80,6 +80,10 @@ static void share_between(int from, int to)
 	igt_assert_eq_u32(info.num_attachments, 1);
 	/* attached lazily: no device mapping */
 	igt_assert_eq_u32(info.num_mapped, 0);
+	/* vprime declares its device's constraints: none */
+	igt_assert_eq_u64(info.dma_limit, ~0ULL);
+	igt_assert_eq_u64(info.max_segment, 0);
+	igt_assert(cenalloc_debugfs_has("(declared)"));
 
 	p = gem_mmap(from, h, SIZE, PROT_READ | PROT_WRITE);
 	p2 = gem_mmap(to, h2, SIZE, PROT_READ | PROT_WRITE);

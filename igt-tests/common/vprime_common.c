@@ -332,3 +332,16 @@ int vprime_debugfs_objects(int fd)
 	fclose(f);
 	return n;
 }
+
+bool cenalloc_debugfs_has(const char *text)
+{
+	FILE *f = fopen("/sys/kernel/debug/cenalloc/buffers", "r");
+	char line[512];
+	bool found = false;
+
+	igt_assert(f);
+	while (!found && fgets(line, sizeof(line), f))
+		found = strstr(line, text);
+	fclose(f);
+	return found;
+}

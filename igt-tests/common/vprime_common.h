@@ -63,6 +63,8 @@ int __cenalloc_info(int cfd, int dmabuf, struct cenalloc_info_data *info);
 int bufinfo_count(const char *exp_name);
 /* Objects listed in this device's debugfs vprime_objects. */
 int vprime_debugfs_objects(int fd);
+/* Whether debugfs cenalloc/buffers contains @text. */
+bool cenalloc_debugfs_has(const char *text);
 /* Write a rule to debugfs cenalloc/policy. */
 void cenalloc_policy(const char *rule);
 

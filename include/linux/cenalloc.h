@@ -45,13 +45,17 @@ enum cenalloc_allocator_id {
 	CENALLOC_ALLOCATOR_COUNT,
 };
 
+/* Bits of &cenalloc_buffer_state.flags; the uAPIs use the same values. */
+#define CENALLOC_BUFFER_ALLOCATED	BIT(0)	/* storage exists */
+#define CENALLOC_BUFFER_CONTIGUOUS	BIT(1)	/* one physical extent */
+#define CENALLOC_BUFFER_BELOW_4G	BIT(2)	/* all of it below 4 GiB */
+#define CENALLOC_BUFFER_WRITECOMBINE	BIT(3)	/* WC CPU mappings */
+
 /**
  * struct cenalloc_buffer_state - what cenalloc_buffer_query() reports
  * @size: buffer size in bytes
- * @allocated: whether backing storage exists
+ * @flags: %CENALLOC_BUFFER_* bits
  * @allocator: which allocator backs it (%CENALLOC_ALLOCATOR_NONE if none)
- * @contiguous: storage is one physical extent
- * @writecombine: CPU mappings are write-combined
  * @num_segments: physically contiguous extents of the storage
  * @max_address: highest physical address used (0 without storage)
  * @num_attachments: devices attached
@@ -62,10 +66,8 @@ enum cenalloc_allocator_id {
  */
 struct cenalloc_buffer_state {
 	u64 size;
-	bool allocated;
+	u32 flags;
 	enum cenalloc_allocator_id allocator;
-	bool contiguous;
-	bool writecombine;
 	unsigned int num_segments;
 	u64 max_address;
 	unsigned int num_attachments;
@@ -122,6 +124,8 @@ void cenalloc_buffer_vunmap(struct cenalloc_buffer *buf,
 			    struct iosys_map *map);
 void cenalloc_buffer_query(struct cenalloc_buffer *buf,
 			   struct cenalloc_buffer_state *state);
+
+const char *cenalloc_allocator_name(enum cenalloc_allocator_id id);
 
 int cenalloc_device_declare(struct device *dev,
 			    const struct cenalloc_constraints *c);

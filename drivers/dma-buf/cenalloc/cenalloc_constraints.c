@@ -6,12 +6,16 @@
  */
 #ifdef __KERNEL__
 #include <linux/errno.h>
+#include <linux/export.h>
 #include <linux/kernel.h>
 #include <linux/string.h>
+/* Drivers that declare constraints use these: part of cenalloc's API. */
+#define EXPORT_SYMBOL_CENALLOC(sym) EXPORT_SYMBOL_NS_GPL(sym, CENALLOC)
 #else
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#define EXPORT_SYMBOL_CENALLOC(sym)
 #endif
 
 #include <linux/cenalloc_constraints.h>
@@ -51,6 +55,7 @@ void cenalloc_constraints_init(struct cenalloc_constraints *c)
 	c->dma_limit = CENALLOC_NO_LIMIT;
 	c->seg_boundary = CENALLOC_NO_LIMIT;
 }
+EXPORT_SYMBOL_CENALLOC(cenalloc_constraints_init);
 
 /**
  * cenalloc_constraints_validate() - check that one set can be met at all
@@ -82,6 +87,7 @@ cenalloc_constraints_validate(const struct cenalloc_constraints *c)
 		return CENALLOC_CONFLICT_BOUNDARY;
 	return CENALLOC_OK;
 }
+EXPORT_SYMBOL_CENALLOC(cenalloc_constraints_validate);
 
 /**
  * cenalloc_constraints_combine() - the constraints two sets both accept
@@ -124,6 +130,7 @@ cenalloc_constraints_combine(struct cenalloc_constraints *out,
 	*out = r;
 	return cenalloc_constraints_validate(&r);
 }
+EXPORT_SYMBOL_CENALLOC(cenalloc_constraints_combine);
 
 static const char *const conflict_names[CENALLOC_CONFLICT_COUNT] = {
 	[CENALLOC_OK] = "ok",
@@ -149,6 +156,7 @@ const char *cenalloc_conflict_str(enum cenalloc_conflict conflict)
 		return "unknown";
 	return conflict_names[conflict];
 }
+EXPORT_SYMBOL_CENALLOC(cenalloc_conflict_str);
 
 /**
  * cenalloc_segments_satisfy() - whether existing storage meets constraints
@@ -291,6 +299,7 @@ int cenalloc_constraints_format(char *buf, size_t len,
 		memmove(buf, buf + 1, strlen(buf + 1) + 1);
 	return (int)n - 1;
 }
+EXPORT_SYMBOL_CENALLOC(cenalloc_constraints_format);
 
 /* Parse a decimal or 0x-hex number of exactly @n characters. */
 static int parse_u64(const char *s, size_t n, __u64 *out)

@@ -67,12 +67,19 @@ static atomic_long_t cenalloc_next_id;
 
 static const struct dma_buf_ops cenalloc_dma_buf_ops;
 
+/**
+ * cenalloc_allocator_name() - an allocator's name for messages and debugfs
+ * @id: the allocator
+ *
+ * Return: a static string; "none" for %CENALLOC_ALLOCATOR_NONE.
+ */
 const char *cenalloc_allocator_name(enum cenalloc_allocator_id id)
 {
 	if (id <= CENALLOC_ALLOCATOR_NONE || id >= CENALLOC_ALLOCATOR_COUNT)
 		return "none";
 	return cenalloc_pool[id]->name;
 }
+EXPORT_SYMBOL_NS_GPL(cenalloc_allocator_name, CENALLOC);
 
 /* The creator's and every attached device's constraints, combined. */
 static void cenalloc_buffer_combined(struct cenalloc_buffer *buf,
@@ -817,10 +824,14 @@ void cenalloc_buffer_query(struct cenalloc_buffer *buf,
 	st = buf->storage;
 	state->size = buf->size;
 	if (st) {
-		state->allocated = true;
+		state->flags = CENALLOC_BUFFER_ALLOCATED;
+		if (st->nsegs == 1)
+			state->flags |= CENALLOC_BUFFER_CONTIGUOUS;
+		if (st->max_address <= 0xffffffffULL)
+			state->flags |= CENALLOC_BUFFER_BELOW_4G;
+		if (st->caching == CENALLOC_C_WRITECOMBINE)
+			state->flags |= CENALLOC_BUFFER_WRITECOMBINE;
 		state->allocator = st->allocator;
-		state->contiguous = st->nsegs == 1;
-		state->writecombine = st->caching == CENALLOC_C_WRITECOMBINE;
 		state->num_segments = st->nsegs;
 		state->max_address = st->max_address;
 	}

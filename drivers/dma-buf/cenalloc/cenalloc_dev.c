@@ -18,6 +18,10 @@ static_assert(CENALLOC_FLAG_DMA32 == CENALLOC_CREATE_DMA32);
 static_assert(CENALLOC_FLAG_WRITECOMBINE == CENALLOC_CREATE_WRITECOMBINE);
 static_assert(CENALLOC_ALLOCATOR_ID_RESERVE == CENALLOC_ALLOCATOR_RESERVE);
 static_assert(CENALLOC_CONSTRAINT_CONTIGUOUS == CENALLOC_C_CONTIGUOUS);
+static_assert(CENALLOC_STATE_ALLOCATED == CENALLOC_BUFFER_ALLOCATED);
+static_assert(CENALLOC_STATE_CONTIGUOUS == CENALLOC_BUFFER_CONTIGUOUS);
+static_assert(CENALLOC_STATE_BELOW_4G == CENALLOC_BUFFER_BELOW_4G);
+static_assert(CENALLOC_STATE_WRITECOMBINE == CENALLOC_BUFFER_WRITECOMBINE);
 static_assert(CENALLOC_CONSTRAINT_WRITECOMBINE == CENALLOC_C_WRITECOMBINE);
 
 #define CENALLOC_FD_FLAGS_VALID	(O_CLOEXEC | O_ACCMODE)
@@ -74,11 +78,7 @@ static int cenalloc_ioctl_info(void *data)
 	memset(args, 0, sizeof(*args));
 	args->fd = fd;
 	args->size = st.size;
-	args->state = (st.allocated ? CENALLOC_STATE_ALLOCATED : 0) |
-		      (st.contiguous ? CENALLOC_STATE_CONTIGUOUS : 0) |
-		      (st.allocated && st.max_address <= 0xffffffffULL ?
-		       CENALLOC_STATE_BELOW_4G : 0) |
-		      (st.writecombine ? CENALLOC_STATE_WRITECOMBINE : 0);
+	args->state = st.flags;
 	args->allocator = st.allocator;
 	args->num_segments = st.num_segments;
 	args->num_attachments = st.num_attachments;

@@ -134,7 +134,6 @@ extern struct mutex cenalloc_buffers_lock;
 extern struct list_head cenalloc_buffers;
 extern atomic64_t cenalloc_nr_migrations;
 extern atomic64_t cenalloc_nr_attach_refused;
-const char *cenalloc_allocator_name(enum cenalloc_allocator_id id);
 void cenalloc_buffer_show(struct seq_file *m, struct cenalloc_buffer *buf);
 
 /* cenalloc_policy.c */

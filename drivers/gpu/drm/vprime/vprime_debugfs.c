@@ -35,13 +35,12 @@ static void vprime_debugfs_object(struct seq_file *m,
 		return;
 	}
 	cenalloc_buffer_query(buf, &st);
-	if (st.allocated)
+	if (st.flags & CENALLOC_BUFFER_ALLOCATED)
 		seq_printf(m, " storage %s segments %u max-address %#llx%s",
-			   st.allocator == CENALLOC_ALLOCATOR_SYSTEM ? "system" :
-			   st.allocator == CENALLOC_ALLOCATOR_DMA32 ? "dma32" :
-			   st.allocator == CENALLOC_ALLOCATOR_CONTIG ? "contig" :
-			   "reserve", st.num_segments, st.max_address,
-			   st.contiguous ? " contiguous" : "");
+			   cenalloc_allocator_name(st.allocator),
+			   st.num_segments, st.max_address,
+			   st.flags & CENALLOC_BUFFER_CONTIGUOUS ?
+			   " contiguous" : "");
 	else
 		seq_puts(m, " storage none");
 	seq_printf(m, " attachments %u mapped %u migrations %u\n",

@@ -21,6 +21,7 @@
  * group that is released when the platform device goes away.
  */
 
+#include <linux/cenalloc.h>
 #include <linux/dma-mapping.h>
 #include <linux/module.h>
 
@@ -80,6 +81,7 @@ static const struct drm_driver vprime_driver = {
 
 static struct vprime_device *vprime_device_create(unsigned int index)
 {
+	struct cenalloc_constraints none;
 	struct platform_device *pdev;
 	struct vprime_device *vdev;
 	int ret;
@@ -111,13 +113,20 @@ static struct vprime_device *vprime_device_create(unsigned int index)
 	ret = dma_coerce_mask_and_coherent(&pdev->dev, DMA_BIT_MASK(64));
 	if (ret)
 		goto err_release_group;
-
-	ret = drm_dev_register(&vdev->drm, 0);
+	/* vprime knows its device: no DMA limit, no segment limit. */
+	cenalloc_constraints_init(&none);
+	ret = cenalloc_device_declare(&pdev->dev, &none);
 	if (ret)
 		goto err_release_group;
 
+	ret = drm_dev_register(&vdev->drm, 0);
+	if (ret)
+		goto err_forget;
+
 	return vdev;
 
+err_forget:
+	cenalloc_device_forget(&pdev->dev);
 err_release_group:
 	devres_release_group(&pdev->dev, NULL);
 err_unregister_pdev:
@@ -130,6 +139,7 @@ static void vprime_device_destroy(struct vprime_device *vdev)
 	struct platform_device *pdev = vdev->pdev;
 
 	drm_dev_unregister(&vdev->drm);
+	cenalloc_device_forget(&pdev->dev);
 	devres_release_group(&pdev->dev, NULL);
 	platform_device_unregister(pdev);
 }

@@ -14,6 +14,10 @@
 #include "vprime_drv.h"
 
 static_assert(VPRIME_ALLOCATOR_RESERVE == CENALLOC_ALLOCATOR_RESERVE);
+static_assert(VPRIME_GEM_STATE_ALLOCATED == CENALLOC_BUFFER_ALLOCATED);
+static_assert(VPRIME_GEM_STATE_CONTIGUOUS == CENALLOC_BUFFER_CONTIGUOUS);
+static_assert(VPRIME_GEM_STATE_BELOW_4G == CENALLOC_BUFFER_BELOW_4G);
+static_assert(VPRIME_GEM_STATE_WRITECOMBINE == CENALLOC_BUFFER_WRITECOMBINE);
 
 /**
  * vprime_ioctl_getparam() - DRM_IOCTL_VPRIME_GETPARAM
@@ -118,15 +122,7 @@ int vprime_ioctl_gem_info(struct drm_device *drm, void *data,
 	if (buf) {
 		/* The import holds the dma-buf, which holds the buffer. */
 		cenalloc_buffer_query(buf, &st);
-		state |= VPRIME_GEM_STATE_CENALLOC;
-		if (st.allocated)
-			state |= VPRIME_GEM_STATE_ALLOCATED;
-		if (st.contiguous)
-			state |= VPRIME_GEM_STATE_CONTIGUOUS;
-		if (st.allocated && st.max_address <= 0xffffffffULL)
-			state |= VPRIME_GEM_STATE_BELOW_4G;
-		if (st.writecombine)
-			state |= VPRIME_GEM_STATE_WRITECOMBINE;
+		state |= VPRIME_GEM_STATE_CENALLOC | st.flags;
 		args->allocator = st.allocator;
 		args->num_segments = st.num_segments;
 		args->num_attachments = st.num_attachments;
