@@ -9,7 +9,9 @@
  * today.  Also /dev/cenalloc's own bad input.
  */
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 
 #include <linux/dma-buf.h>
 #include <xf86drm.h>
@@ -303,6 +305,58 @@ igt_main
 		igt_assert_eq_u32(ci.allocator, CENALLOC_ALLOCATOR_ID_CONTIG);
 		igt_assert(ci.state & CENALLOC_STATE_CONTIGUOUS);
 		close(dmabuf);
+	}
+
+	igt_describe("A contiguous request no allocator can meet fails with ENOMEM");
+	igt_subtest("unsatisfiable-enomem") {
+		struct cenalloc_info_data ci;
+		struct dma_buf_sync sync = {
+			.flags = DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW,
+		};
+		int dmabuf;
+
+		/* 1 GiB contiguous below 4 GiB: beyond the buddy and the reserve */
+		igt_assert_eq(__cenalloc_alloc(cfd, 1ULL << 30, CENALLOC_FLAG_CONTIGUOUS,
+					       &dmabuf), 0);
+		igt_assert_eq(igt_ioctl(dmabuf, DMA_BUF_IOCTL_SYNC, &sync), -1);
+		igt_assert_eq(errno, ENOMEM);
+		igt_assert_eq(__cenalloc_info(cfd, dmabuf, &ci), 0);
+		igt_assert_eq_u32(ci.state, 0);
+		close(dmabuf);
+	}
+
+	igt_describe("A CPU fault that cannot get storage is a SIGBUS, not an OOM kill");
+	igt_subtest("unsatisfiable-fault-sigbus") {
+		int dmabuf, status;
+		pid_t pid;
+
+		igt_assert_eq(__cenalloc_alloc(cfd, 1ULL << 30, CENALLOC_FLAG_CONTIGUOUS,
+					       &dmabuf), 0);
+		pid = fork();
+		igt_assert(pid >= 0);
+		if (pid == 0) {
+			uint8_t *p = mmap(NULL, 4096, PROT_READ, MAP_SHARED,
+					  dmabuf, 0);
+
+			if (p == MAP_FAILED)
+				_exit(2);
+			_exit(peek(p));
+		}
+		igt_assert_eq(waitpid(pid, &status, 0), pid);
+		igt_assert(WIFSIGNALED(status));
+		igt_assert_eq(WTERMSIG(status), SIGBUS);
+		close(dmabuf);
+	}
+
+	igt_describe("A live buffer holds the cenalloc module");
+	igt_subtest("buffer-holds-module") {
+		long before = module_param_long("cenalloc", "../refcnt");
+		int dmabuf;
+
+		igt_assert_eq(__cenalloc_alloc(cfd, 4096, 0, &dmabuf), 0);
+		igt_assert_eq(module_param_long("cenalloc", "../refcnt"), before + 1);
+		close(dmabuf);
+		igt_assert_eq(module_param_long("cenalloc", "../refcnt"), before);
 	}
 
 	/* /dev/cenalloc bad input */

@@ -52,6 +52,36 @@ igt_main
 		igt_assert_eq(drm_count_by_name("vprime", VPRIME_NODE_RENDER), n);
 	}
 
+	igt_describe("GET_CLIENT reports this process; GET_STATS answers");
+	igt_subtest("client-and-stats") {
+		int fd = vprime_open(VPRIME_NODE_PRIMARY, 0);
+		struct drm_client client = { .idx = 0 };
+		struct drm_stats stats;
+
+		igt_assert_eq(igt_ioctl(fd, DRM_IOCTL_GET_CLIENT, &client), 0);
+		igt_assert_eq(client.pid, getpid());
+		igt_assert(client.auth);
+		client.idx = 1 << 20;
+		igt_assert_eq(igt_ioctl(fd, DRM_IOCTL_GET_CLIENT, &client), -1);
+		igt_assert_eq(errno, EINVAL);
+		igt_assert_eq(igt_ioctl(fd, DRM_IOCTL_GET_STATS, &stats), 0);
+		close(fd);
+	}
+
+	igt_describe("A second client authenticates through the master's magic");
+	igt_subtest("auth") {
+		int master = vprime_open(VPRIME_NODE_PRIMARY, 0);
+		int other = vprime_open(VPRIME_NODE_PRIMARY, 0);
+		drm_magic_t magic;
+
+		igt_assert_eq(drmGetMagic(other, &magic), 0);
+		igt_assert_eq(drmAuthMagic(master, magic), 0);
+		/* a magic that was never handed out is refused */
+		igt_assert_eq(drmAuthMagic(master, magic + 1000), -EINVAL);
+		close(other);
+		close(master);
+	}
+
 	igt_describe("The primary and render nodes of one device are one device");
 	igt_subtest("nodes-same-device") {
 		int card = vprime_open(VPRIME_NODE_PRIMARY, 0);

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "igt.h"
@@ -105,4 +106,41 @@ int v4l2_qbuf_dmabuf(int vfd, uint32_t type, uint32_t index, int dmabuf,
 
 	buf.m.fd = dmabuf;
 	return igt_ioctl(vfd, VIDIOC_QBUF, &buf) ? -errno : 0;
+}
+
+int v4l2_reqbufs_mmap(int vfd, uint32_t type, uint32_t count)
+{
+	struct v4l2_requestbuffers req = {
+		.count = count, .type = type, .memory = V4L2_MEMORY_MMAP,
+	};
+
+	if (igt_ioctl(vfd, VIDIOC_REQBUFS, &req))
+		return -errno;
+	return req.count;
+}
+
+void *v4l2_mmap_buffer(int vfd, uint32_t type, uint32_t index,
+		       uint32_t *length)
+{
+	struct v4l2_buffer buf = {
+		.index = index, .type = type, .memory = V4L2_MEMORY_MMAP,
+	};
+	void *p;
+
+	igt_assert_eq(igt_ioctl(vfd, VIDIOC_QUERYBUF, &buf), 0);
+	p = mmap(NULL, buf.length, PROT_READ | PROT_WRITE, MAP_SHARED, vfd,
+		 buf.m.offset);
+	igt_assert(p != MAP_FAILED);
+	*length = buf.length;
+	return p;
+}
+
+int v4l2_expbuf(int vfd, uint32_t type, uint32_t index)
+{
+	struct v4l2_exportbuffer exp = {
+		.type = type, .index = index, .flags = O_RDWR | O_CLOEXEC,
+	};
+
+	igt_assert_eq(igt_ioctl(vfd, VIDIOC_EXPBUF, &exp), 0);
+	return exp.fd;
 }

@@ -26,4 +26,12 @@ int v4l2_reqbufs_dmabuf(int vfd, uint32_t type, uint32_t count);
 int v4l2_qbuf_dmabuf(int vfd, uint32_t type, uint32_t index, int dmabuf,
 		     uint32_t length, uint32_t bytesused);
 
+/* REQBUFS with V4L2_MEMORY_MMAP; returns -errno or the count. */
+int v4l2_reqbufs_mmap(int vfd, uint32_t type, uint32_t count);
+/* Map buffer @index of an MMAP queue; returns its length in *length. */
+void *v4l2_mmap_buffer(int vfd, uint32_t type, uint32_t index,
+		       uint32_t *length);
+/* VIDIOC_EXPBUF: a dma-buf fd of buffer @index. */
+int v4l2_expbuf(int vfd, uint32_t type, uint32_t index);
+
 #endif /* VPRIME_V4L2_COMMON_H */

@@ -32,6 +32,7 @@ static char subtest_name_buf[256];
 static pid_t children[64];
 static int n_children;
 static int log_level = IGT_LOG_INFO;
+static pid_t main_pid;
 
 bool igt_only_list_subtests(void)
 {
@@ -52,6 +53,15 @@ static void crash_handler(int sig)
 	char buf[384];
 	int n;
 
+	/*
+	 * A process the test forked by itself dies of the signal as usual:
+	 * with the default action back, the faulting access runs again
+	 * (abort() raises again by itself).
+	 */
+	if (getpid() != main_pid && !is_child) {
+		signal(sig, SIG_DFL);
+		return;
+	}
 	if (in_subtest && !is_child)
 		n = snprintf(buf, sizeof(buf),
 			     "Received signal %s.\nSubtest %s: CRASH (%.3fs)\n",
@@ -87,6 +97,7 @@ int igt_subtest_init_parse_opts(int *argc, char **argv)
 	size_t i;
 	int c;
 
+	main_pid = getpid();
 	slash = strrchr(argv[0], '/');
 	igt_test_name = slash ? slash + 1 : argv[0];
 

@@ -710,23 +710,25 @@ EXPORT_SYMBOL_NS_GPL(cenalloc_buffer_mmap_prepare, CENALLOC);
  * attached at that moment.
  *
  * Context: fault handler (mmap_lock held); takes the buffer's lock.
- * Return: a VM_FAULT_* code.
+ * Return: a VM_FAULT_* code; VM_FAULT_SIGBUS when no storage can be had.
  */
 vm_fault_t cenalloc_buffer_fault(struct cenalloc_buffer *buf,
 				 struct vm_fault *vmf, pgoff_t pgoff)
 {
 	struct cenalloc_storage *st;
 	vm_fault_t ret;
-	int err;
 
 	mutex_lock(&buf->lock);
 	if (pgoff >= buf->size >> PAGE_SHIFT) {
 		ret = VM_FAULT_SIGBUS;
 		goto out_unlock;
 	}
-	err = cenalloc_buffer_ensure_storage(buf);
-	if (err) {
-		ret = err == -ENOMEM ? VM_FAULT_OOM : VM_FAULT_SIGBUS;
+	/*
+	 * -ENOMEM here mostly means no allocator can meet the constraints;
+	 * VM_FAULT_OOM would send that to the OOM killer.
+	 */
+	if (cenalloc_buffer_ensure_storage(buf)) {
+		ret = VM_FAULT_SIGBUS;
 		goto out_unlock;
 	}
 	st = buf->storage;
