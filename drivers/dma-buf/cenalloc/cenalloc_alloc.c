@@ -199,7 +199,7 @@ static int cenalloc_reserve_init(void)
 	struct cenalloc_reserve *r = &cenalloc_reserve;
 	unsigned long want = (unsigned long)cenalloc_reserve_mb * SZ_1M /
 			     CENALLOC_BLOCK_SIZE;
-	unsigned long tries = min(want * 4, 4096UL), n = 0, i, j;
+	unsigned long tries = min(want * 4, 4096UL), n = 0, i, mib;
 	unsigned long best = 0, best_len = 0, run = 0, keep;
 	struct page **blocks;
 
@@ -248,10 +248,10 @@ static int cenalloc_reserve_init(void)
 	}
 	kvfree(blocks);
 
-	j = r->nr_pages << PAGE_SHIFT >> 20;
-	if (j < cenalloc_reserve_mb)
+	mib = r->nr_pages << PAGE_SHIFT >> 20;
+	if (mib < cenalloc_reserve_mb)
 		pr_info("cenalloc: reserve is %lu MiB of the %u MiB asked for (memory is fragmented)\n",
-			j, cenalloc_reserve_mb);
+			mib, cenalloc_reserve_mb);
 	return 0;
 }
 

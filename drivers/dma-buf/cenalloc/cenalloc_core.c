@@ -281,40 +281,50 @@ static void cenalloc_dma_buf_detach(struct dma_buf *dmabuf,
 	kfree(a);
 }
 
+/*
+ * Cut the storage's extents into DMA segments for a device: fill @sgl, or
+ * with a NULL @sgl just count them.  A scatterlist entry's length is an
+ * unsigned int, hence the 1 GiB cap on top of the device's limits.
+ */
+static unsigned int cenalloc_storage_cut(struct cenalloc_storage *st,
+					 const struct cenalloc_constraints *c,
+					 struct scatterlist *sgl)
+{
+	unsigned int i, n = 0;
+	u64 addr, left, chunk;
+
+	for (i = 0; i < st->nsegs; i++) {
+		for (addr = st->segs[i].addr, left = st->segs[i].len; left;
+		     addr += chunk, left -= chunk, n++) {
+			chunk = min_t(u64, cenalloc_seg_chunk(addr, left, c),
+				      SZ_1G);
+			if (!sgl)
+				continue;
+			sg_set_page(sgl, pfn_to_page(PHYS_PFN(addr)), chunk,
+				    offset_in_page(addr));
+			sgl = sg_next(sgl);
+		}
+	}
+	return n;
+}
+
 /* A scatterlist of the storage cut to the device's segment limits. */
 static struct sg_table *cenalloc_storage_sgt(struct cenalloc_storage *st,
 					     const struct cenalloc_constraints *c)
 {
-	struct scatterlist *sg;
 	struct sg_table *sgt;
-	unsigned int i, n = 0;
-	u64 addr, left, chunk;
 	int ret;
-
-	for (i = 0; i < st->nsegs; i++)
-		for (addr = st->segs[i].addr, left = st->segs[i].len; left;
-		     addr += chunk, left -= chunk, n++)
-			chunk = min_t(u64, cenalloc_seg_chunk(addr, left, c),
-				      SZ_1G);
 
 	sgt = kzalloc(sizeof(*sgt), GFP_KERNEL);
 	if (!sgt)
 		return ERR_PTR(-ENOMEM);
-	ret = sg_alloc_table(sgt, n, GFP_KERNEL);
+	ret = sg_alloc_table(sgt, cenalloc_storage_cut(st, c, NULL),
+			     GFP_KERNEL);
 	if (ret) {
 		kfree(sgt);
 		return ERR_PTR(ret);
 	}
-	sg = sgt->sgl;
-	for (i = 0; i < st->nsegs; i++) {
-		for (addr = st->segs[i].addr, left = st->segs[i].len; left;
-		     addr += chunk, left -= chunk, sg = sg_next(sg)) {
-			chunk = min_t(u64, cenalloc_seg_chunk(addr, left, c),
-				      SZ_1G);
-			sg_set_page(sg, pfn_to_page(PHYS_PFN(addr)), chunk,
-				    offset_in_page(addr));
-		}
-	}
+	cenalloc_storage_cut(st, c, sgt->sgl);
 	return sgt;
 }
 
