@@ -100,14 +100,15 @@ struct drm_vprime_gem_create {
  * @seg_boundary: out: combined constraints: segment boundary mask
  * @constraint_flags: out: combined constraint flags (bit 0 contiguous,
  *	bit 1 cached, bit 2 write-combined)
- * @migrations: out: times the storage moved to meet a new device
  * @num_mapped: out: device mappings in use
+ * @migrations: out: times the storage moved to meet a new device
  * @vmap_count: out: kernel mappings in use
  *
  * Placement and constraint fields are valid when the object is a cenalloc
  * buffer (%VPRIME_GEM_STATE_CENALLOC): vprime's own objects, and imports of
  * buffers cenalloc exported (another vprime device's, /dev/cenalloc's).
- * For other imports only @size and @state are known.
+ * For other imports only @size and @state are known.  The placement
+ * fields are laid out as in /dev/cenalloc's struct cenalloc_info_data.
  *
  * Errors: ENOENT for an unknown handle, EINVAL for non-zero @flags.
  */
@@ -125,8 +126,8 @@ struct drm_vprime_gem_info {
 	__u64 max_segment;
 	__u64 seg_boundary;
 	__u32 constraint_flags;
-	__u32 migrations;
 	__u32 num_mapped;
+	__u32 migrations;
 	__u32 vmap_count;
 };
 

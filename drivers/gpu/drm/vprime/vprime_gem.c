@@ -84,19 +84,15 @@ const struct cenalloc_owner_ops vprime_owner_ops = {
 	.zap_cpu_mappings = vprime_owner_zap,
 };
 
-/* Page offset within the object of the start of @vma. */
-static pgoff_t vprime_vma_first_page(struct drm_gem_object *gobj,
-				     struct vm_area_struct *vma)
-{
-	return vma->vm_pgoff - drm_vma_node_start(&gobj->vma_node);
-}
-
+/*
+ * drm_gem_mmap() only maps an object from its first page (it looks the
+ * fake offset up exactly), so a GEM vma starts at page 0 of the object.
+ */
 static vm_fault_t vprime_gem_fault(struct vm_fault *vmf)
 {
 	struct vm_area_struct *vma = vmf->vma;
 	struct drm_gem_object *gobj = vma->vm_private_data;
-	pgoff_t pgoff = vprime_vma_first_page(gobj, vma) +
-			((vmf->address - vma->vm_start) >> PAGE_SHIFT);
+	pgoff_t pgoff = (vmf->address - vma->vm_start) >> PAGE_SHIFT;
 
 	return cenalloc_buffer_fault(to_vprime_gem_object(gobj)->buffer, vmf,
 				     pgoff);
@@ -119,8 +115,7 @@ static int vprime_gem_mmap(struct drm_gem_object *gobj,
 		 * The exporter maps its own storage; drm_gem_dumb_map_offset()
 		 * refuses imports, which is why vprime has its own MAP_DUMB.
 		 */
-		ret = dma_buf_mmap(gobj->import_attach->dmabuf, vma,
-				   vprime_vma_first_page(gobj, vma));
+		ret = dma_buf_mmap(gobj->import_attach->dmabuf, vma, 0);
 		if (ret)
 			return ret;
 		/* The vma holds the dma-buf file now, not the object. */

@@ -132,8 +132,8 @@ int vprime_ioctl_gem_info(struct drm_device *drm, void *data,
 		args->max_segment = st.combined.max_segment;
 		args->seg_boundary = st.combined.seg_boundary;
 		args->constraint_flags = st.combined.flags;
-		args->migrations = st.migrations;
 		args->num_mapped = st.num_mapped;
+		args->migrations = st.migrations;
 		args->vmap_count = st.vmap_count;
 	}
 	args->state = state;
