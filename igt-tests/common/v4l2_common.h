@@ -6,6 +6,7 @@
 #ifndef VPRIME_V4L2_COMMON_H
 #define VPRIME_V4L2_COMMON_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <linux/videodev2.h>
@@ -16,7 +17,10 @@ void vivid_unload(void);
 /* Open vivid's node named "vivid-000-@kind" (vid-cap, vid-out). */
 int vivid_open(const char *kind);
 
-/* S_FMT single-planar; returns sizeimage and sets *bytesperline. */
+/*
+ * S_FMT single-planar; returns sizeimage.  A non-zero *bytesperline is
+ * asked for; the driver's choice is returned in it.
+ */
 uint32_t v4l2_set_format(int vfd, uint32_t type, uint32_t width,
 			 uint32_t height, uint32_t fourcc,
 			 uint32_t *bytesperline);
@@ -28,10 +32,28 @@ int v4l2_qbuf_dmabuf(int vfd, uint32_t type, uint32_t index, int dmabuf,
 
 /* REQBUFS with V4L2_MEMORY_MMAP; returns -errno or the count. */
 int v4l2_reqbufs_mmap(int vfd, uint32_t type, uint32_t count);
+/* QBUF buffer @index of an MMAP queue; 0 or -errno. */
+int v4l2_qbuf_mmap(int vfd, uint32_t type, uint32_t index);
 /* Map buffer @index of an MMAP queue; returns its length in *length. */
 void *v4l2_mmap_buffer(int vfd, uint32_t type, uint32_t index,
 		       uint32_t *length);
 /* VIDIOC_EXPBUF: a dma-buf fd of buffer @index. */
 int v4l2_expbuf(int vfd, uint32_t type, uint32_t index);
+
+/* S_INPUT / S_OUTPUT to the first one whose name starts with @prefix. */
+void v4l2_select_input(int vfd, const char *prefix);
+void v4l2_select_output(int vfd, const char *prefix);
+/* S_DV_TIMINGS to the driver's first progressive @width x @height timing. */
+void v4l2_set_dv_timings(int vfd, uint32_t width, uint32_t height);
+
+/* Controls by their names, as v4l2-ctl lists them; 0 if there is none. */
+uint32_t v4l2_find_ctrl(int vfd, const char *name);
+void v4l2_set_ctrl(int vfd, const char *name, int32_t value);
+void v4l2_set_menu(int vfd, const char *name, const char *item);
+
+void v4l2_stream(int vfd, uint32_t type, bool on);
+/* Wait up to @timeout_ms and DQBUF; returns the index or -errno. */
+int v4l2_dqbuf(int vfd, uint32_t type, uint32_t memory, int timeout_ms,
+	       struct v4l2_buffer *buf);
 
 #endif /* VPRIME_V4L2_COMMON_H */

@@ -282,6 +282,27 @@ int bufinfo_count(const char *exp_name)
 	return n;
 }
 
+struct buf_census buf_census(int fd)
+{
+	return (struct buf_census) {
+		.vprime = bufinfo_count("vprime"),
+		.cenalloc = bufinfo_count("cenalloc"),
+		.vb2 = bufinfo_count("videobuf2_vmalloc") +
+		       bufinfo_count("videobuf2_dma_contig"),
+		.objects = vprime_debugfs_objects(fd),
+	};
+}
+
+void assert_census_eq(int fd, const struct buf_census *before)
+{
+	struct buf_census now = buf_census(fd);
+
+	igt_assert_eq(now.vprime, before->vprime);
+	igt_assert_eq(now.cenalloc, before->cenalloc);
+	igt_assert_eq(now.vb2, before->vb2);
+	igt_assert_eq(now.objects, before->objects);
+}
+
 void cenalloc_policy(const char *rule)
 {
 	int fd = open("/sys/kernel/debug/cenalloc/policy", O_WRONLY);

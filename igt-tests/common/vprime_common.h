@@ -61,6 +61,16 @@ int __cenalloc_info(int cfd, int dmabuf, struct cenalloc_info_data *info);
 
 /* Count dma-bufs in debugfs dma_buf/bufinfo whose exporter is @exp_name. */
 int bufinfo_count(const char *exp_name);
+/*
+ * What must not outlive a test: live dma-bufs by exporter (vprime,
+ * cenalloc, videobuf2) and the objects of @fd's vprime device.
+ */
+struct buf_census {
+	int vprime, cenalloc, vb2, objects;
+};
+
+struct buf_census buf_census(int fd);
+void assert_census_eq(int fd, const struct buf_census *before);
 /* Objects listed in this device's debugfs vprime_objects. */
 int vprime_debugfs_objects(int fd);
 /* Whether debugfs cenalloc/buffers contains @text. */
