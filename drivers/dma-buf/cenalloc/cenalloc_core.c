@@ -873,8 +873,13 @@ void cenalloc_buffer_show(struct seq_file *m, struct cenalloc_buffer *buf)
 	st = buf->storage;
 	cenalloc_buffer_combined(buf, &c);
 	cenalloc_constraints_format(text, sizeof(text), &c);
-	seq_printf(m, "buffer %lu: size %llu exporter %s %s\n", buf->id,
-		   buf->size, buf->exp_name, buf->dmabuf ? "exported" : "unexported");
+	seq_printf(m, "buffer %lu: size %llu exporter %s ", buf->id,
+		   buf->size, buf->exp_name);
+	if (buf->dmabuf)
+		seq_printf(m, "exported ino %lu\n",
+			   file_inode(buf->dmabuf->file)->i_ino);
+	else
+		seq_puts(m, "unexported\n");
 	if (st)
 		seq_printf(m, "  storage: %s, %u segment%s, max address %#llx, %s\n",
 			   cenalloc_allocator_name(st->allocator), st->nsegs,
