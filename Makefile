@@ -7,6 +7,8 @@
 #   make            modules, userspace and tests
 #   make check      install what is missing, build, run every test (host + VM)
 #   make demo       the demo in the VM
+#   make install    libvprime, its headers and pkg-config file, the tools
+#                   (PREFIX=/usr/local, DESTDIR)
 #   make clean
 #
 # KDIR defaults to the running kernel's headers when they exist, else to the
@@ -29,12 +31,60 @@ IGT_COMMON_HDR := $(wildcard igt-tests/common/*.h)
 IGT_TESTS := $(patsubst igt-tests/%.c,$(BUILD)/igt/%,$(wildcard igt-tests/*.c))
 HOST_TESTS := $(patsubst tests/host/%.c,$(BUILD)/host/%,$(wildcard tests/host/*.c))
 UAPI_HDR := $(wildcard include/uapi/*/*.h)
+PNG_CFLAGS := $(shell pkg-config --cflags libpng 2>/dev/null)
+PNG_LIBS := $(shell pkg-config --libs libpng 2>/dev/null)
 
-.PHONY: all modules userspace tests clean check demo bench help
-all: modules tests
+# userspace/lib: libvprime, static and shared.
+LIB_SRC := $(wildcard userspace/lib/*.c)
+LIB_HDR := userspace/lib/vprime.h
+LIB_A := $(BUILD)/lib/libvprime.a
+LIB_SO := $(BUILD)/lib/libvprime.so.1
+TOOLS := $(patsubst userspace/tools/%.c,$(BUILD)/tools/%,$(wildcard userspace/tools/*.c))
+DEMO_SRC := $(wildcard userspace/demo/*.c)
+DEMO_HDR := $(wildcard userspace/demo/*.h)
+DEMO := $(BUILD)/demo/vprime-demo
+PREFIX ?= /usr/local
+
+.PHONY: all modules userspace tests clean check demo bench help install
+all: modules userspace tests
+
+userspace: $(LIB_A) $(LIB_SO) $(TOOLS) $(DEMO)
+
+$(BUILD)/lib/%.o: userspace/lib/%.c $(LIB_HDR) $(UAPI_HDR)
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) -fPIC -fvisibility=default -c -o $@ $<
+
+$(LIB_A): $(patsubst userspace/lib/%.c,$(BUILD)/lib/%.o,$(LIB_SRC))
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(LIB_SO): $(patsubst userspace/lib/%.c,$(BUILD)/lib/%.o,$(LIB_SRC))
+	$(CC) -shared -Wl,-soname,libvprime.so.1 -o $@ $^ $(DRM_LIBS)
+
+$(BUILD)/tools/%: userspace/tools/%.c $(LIB_A)
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) -o $@ $< $(LIB_A) $(DRM_LIBS)
+
+$(DEMO): $(DEMO_SRC) $(DEMO_HDR) $(LIB_A)
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) $(PNG_CFLAGS) -o $@ $(DEMO_SRC) $(LIB_A) $(DRM_LIBS) $(PNG_LIBS)
+
+install: $(LIB_A) $(LIB_SO) $(TOOLS)
+	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/bin \
+		$(DESTDIR)$(PREFIX)/include/vprime/drm \
+		$(DESTDIR)$(PREFIX)/include/vprime/linux
+	install -m 644 $(LIB_A) $(DESTDIR)$(PREFIX)/lib/
+	install -m 755 $(LIB_SO) $(DESTDIR)$(PREFIX)/lib/
+	ln -sf libvprime.so.1 $(DESTDIR)$(PREFIX)/lib/libvprime.so
+	install -m 644 $(LIB_HDR) $(DESTDIR)$(PREFIX)/include/vprime/
+	install -m 644 include/uapi/drm/vprime_drm.h $(DESTDIR)$(PREFIX)/include/vprime/drm/
+	install -m 644 include/uapi/linux/cenalloc.h $(DESTDIR)$(PREFIX)/include/vprime/linux/
+	sed 's|@PREFIX@|$(PREFIX)|' userspace/lib/libvprime.pc.in \
+		>$(DESTDIR)$(PREFIX)/lib/pkgconfig/libvprime.pc
+	install -m 755 $(TOOLS) $(DESTDIR)$(PREFIX)/bin/
 
 help:
-	@sed -n '3,13s/^# \{0,1\}//p' Makefile
+	@sed -n '3,15s/^# \{0,1\}//p' Makefile
 
 modules:
 	@test -n "$(KDIR)" || { echo "no kernel headers: run scripts/setup-deps build" >&2; exit 1; }
@@ -42,9 +92,15 @@ modules:
 
 tests: $(IGT_TESTS) $(HOST_TESTS)
 
+# Tests of the userspace library link it; dmabuf_inspect runs the tool.
+IGT_EXTRA_libvprime := $(LIB_A)
+$(BUILD)/igt/libvprime: $(LIB_A)
+$(BUILD)/igt/dmabuf_inspect: $(TOOLS)
+
 $(BUILD)/igt/%: igt-tests/%.c $(IGT_LIB_SRC) $(IGT_LIB_HDR) $(IGT_COMMON_SRC) $(IGT_COMMON_HDR) $(UAPI_HDR)
 	@mkdir -p $(@D)
-	$(CC) $(USER_CFLAGS) -Iigt-tests/common -o $@ $< $(IGT_LIB_SRC) $(IGT_COMMON_SRC) $(DRM_LIBS)
+	$(CC) $(USER_CFLAGS) -Iigt-tests/common -o $@ $< $(IGT_LIB_SRC) $(IGT_COMMON_SRC) \
+		$(IGT_EXTRA_$(*F)) $(DRM_LIBS)
 
 # Host unit tests build the kernel's pure-logic files with them.
 HOST_EXTRA_test_constraints := drivers/dma-buf/cenalloc/cenalloc_constraints.c
@@ -69,4 +125,5 @@ clean:
 		-o -name '*.mod' -o -name '*.mod.c' -o -name '.*.cmd' \
 		-o -name '.*.d' -o -name 'modules.order' \) -delete
 	rm -f Module.symvers modules.order .modules.order.cmd .Module.symvers.cmd
-	rm -rf $(BUILD)/igt $(BUILD)/host $(BUILD)/check $(BUILD)/vm
+	rm -rf $(BUILD)/igt $(BUILD)/host $(BUILD)/check $(BUILD)/vm \
+		$(BUILD)/lib $(BUILD)/tools $(BUILD)/demo

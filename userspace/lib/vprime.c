@@ -1,0 +1,343 @@
+// SPDX-License-Identifier: MIT
+/*
+ * libvprime: share buffers through vprime, cenalloc and dma-buf.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <linux/dma-buf.h>
+#include <xf86drm.h>
+
+#include "vprime.h"
+
+#define MAX_FDS 16
+
+static __thread char last_error[256];
+
+const char *vprime_error(void)
+{
+	return last_error;
+}
+
+/* Record a failure of @err (a positive errno) and return -@err. */
+__attribute__((format(printf, 2, 3)))
+static int fail(int err, const char *fmt, ...)
+{
+	size_t n;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(last_error, sizeof(last_error), fmt, ap);
+	va_end(ap);
+	n = strlen(last_error);
+	snprintf(last_error + n, sizeof(last_error) - n, ": %s",
+		 strerror(err));
+	return -err;
+}
+
+/* ioctl, restarted on EINTR/EAGAIN as libdrm does; 0 or -errno. */
+static int xioctl(int fd, unsigned long req, void *arg)
+{
+	int ret;
+
+	do {
+		ret = ioctl(fd, req, arg);
+	} while (ret == -1 && (errno == EINTR || errno == EAGAIN));
+	return ret ? -errno : 0;
+}
+
+int vprime_open_driver(const char *driver, enum vprime_node_type type,
+		       unsigned int index)
+{
+	const char *fmt = type == VPRIME_RENDER ? "/dev/dri/renderD%u" :
+						  "/dev/dri/card%u";
+	unsigned int base = type == VPRIME_RENDER ? 128 : 0;
+	unsigned int minor, found = 0;
+	char path[64];
+
+	if (!driver || (type != VPRIME_PRIMARY && type != VPRIME_RENDER))
+		return fail(EINVAL, "%s: bad arguments", __func__);
+	for (minor = base; minor < base + 64; minor++) {
+		drmVersionPtr v;
+		bool match;
+		int fd;
+
+		snprintf(path, sizeof(path), fmt, minor);
+		fd = open(path, O_RDWR | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		v = drmGetVersion(fd);
+		match = v && !strcmp(v->name, driver);
+		drmFreeVersion(v);
+		if (match && found++ == index)
+			return fd;
+		close(fd);
+	}
+	return fail(ENODEV, "no %s node %u of driver \"%s\"",
+		    type == VPRIME_RENDER ? "render" : "primary", index,
+		    driver);
+}
+
+int vprime_bo_create(int drm, uint64_t size, uint32_t flags,
+		     struct vprime_bo *bo)
+{
+	struct drm_vprime_gem_create arg = { .size = size, .flags = flags };
+	int ret = xioctl(drm, DRM_IOCTL_VPRIME_GEM_CREATE, &arg);
+
+	if (ret)
+		return fail(-ret, "GEM_CREATE of %llu bytes, flags %#x",
+			    (unsigned long long)size, flags);
+	memset(bo, 0, sizeof(*bo));
+	bo->handle = arg.handle;
+	bo->size = arg.size;
+	return 0;
+}
+
+int vprime_bo_create_dumb(int drm, uint32_t width, uint32_t height,
+			  uint32_t bpp, struct vprime_bo *bo)
+{
+	struct drm_mode_create_dumb arg = {
+		.width = width, .height = height, .bpp = bpp,
+	};
+	int ret = xioctl(drm, DRM_IOCTL_MODE_CREATE_DUMB, &arg);
+
+	if (ret)
+		return fail(-ret, "CREATE_DUMB %ux%u, %u bpp", width, height,
+			    bpp);
+	bo->handle = arg.handle;
+	bo->width = width;
+	bo->height = height;
+	bo->pitch = arg.pitch;
+	bo->size = arg.size;
+	return 0;
+}
+
+int vprime_bo_close(int drm, uint32_t handle)
+{
+	struct drm_gem_close arg = { .handle = handle };
+	int ret = xioctl(drm, DRM_IOCTL_GEM_CLOSE, &arg);
+
+	return ret ? fail(-ret, "GEM_CLOSE of handle %u", handle) : 0;
+}
+
+int vprime_bo_export(int drm, uint32_t handle, int *dmabuf)
+{
+	int ret = drmPrimeHandleToFD(drm, handle, DRM_CLOEXEC | DRM_RDWR,
+				     dmabuf);
+
+	return ret ? fail(errno, "PRIME export of handle %u", handle) : 0;
+}
+
+int vprime_bo_import(int drm, int dmabuf, uint32_t *handle)
+{
+	int ret = drmPrimeFDToHandle(drm, dmabuf, handle);
+
+	return ret ? fail(errno, "PRIME import of fd %d", dmabuf) : 0;
+}
+
+int vprime_bo_info(int drm, uint32_t handle,
+		   struct drm_vprime_gem_info *info)
+{
+	int ret;
+
+	memset(info, 0, sizeof(*info));
+	info->handle = handle;
+	ret = xioctl(drm, DRM_IOCTL_VPRIME_GEM_INFO, info);
+	return ret ? fail(-ret, "GEM_INFO of handle %u", handle) : 0;
+}
+
+static int cenalloc_ioctl(unsigned long req, void *arg, const char *what)
+{
+	int fd = open("/dev/cenalloc", O_RDWR | O_CLOEXEC);
+	int ret;
+
+	if (fd < 0)
+		return fail(errno, "open /dev/cenalloc");
+	ret = xioctl(fd, req, arg);
+	close(fd);
+	return ret ? fail(-ret, "%s", what) : 0;
+}
+
+int vprime_cenalloc_alloc(uint64_t size, uint32_t flags, int *dmabuf)
+{
+	struct cenalloc_alloc_data arg = {
+		.size = size, .flags = flags, .fd_flags = O_RDWR | O_CLOEXEC,
+	};
+	int ret = cenalloc_ioctl(CENALLOC_IOC_ALLOC, &arg, "CENALLOC_IOC_ALLOC");
+
+	if (!ret)
+		*dmabuf = arg.fd;
+	return ret;
+}
+
+int vprime_cenalloc_info(int dmabuf, struct cenalloc_info_data *info)
+{
+	memset(info, 0, sizeof(*info));
+	info->fd = dmabuf;
+	return cenalloc_ioctl(CENALLOC_IOC_INFO, info, "CENALLOC_IOC_INFO");
+}
+
+int64_t vprime_dmabuf_size(int dmabuf)
+{
+	off_t end = lseek(dmabuf, 0, SEEK_END);
+
+	if (end < 0)
+		return fail(errno, "size of dma-buf fd %d", dmabuf);
+	lseek(dmabuf, 0, SEEK_SET);
+	return end;
+}
+
+int vprime_dmabuf_exporter(int dmabuf, char *buf, size_t len)
+{
+	char path[64], line[256];
+	int ret = -ENOENT;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", dmabuf);
+	f = fopen(path, "r");
+	if (!f)
+		return fail(errno, "%s", path);
+	while (fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, "exp_name:", 9)) {
+			snprintf(buf, len, "%s", line + 9 + strspn(line + 9, " \t"));
+			buf[strcspn(buf, "\n")] = '\0';
+			ret = 0;
+			break;
+		}
+	}
+	fclose(f);
+	return ret ? fail(EBADF, "fd %d is not a dma-buf", dmabuf) : 0;
+}
+
+int vprime_map(int dmabuf, size_t size, int prot, struct vprime_map *map)
+{
+	int64_t full = vprime_dmabuf_size(dmabuf);
+
+	if (full < 0)
+		return (int)full;
+	if (!size)
+		size = full;
+	if (size > (uint64_t)full)
+		return fail(EINVAL, "map of %zu bytes of a %lld-byte dma-buf",
+			    size, (long long)full);
+	map->ptr = mmap(NULL, size, prot, MAP_SHARED, dmabuf, 0);
+	if (map->ptr == MAP_FAILED) {
+		map->ptr = NULL;
+		return fail(errno, "mmap of dma-buf fd %d", dmabuf);
+	}
+	map->size = size;
+	map->dmabuf = dmabuf;
+	map->access = 0;
+	return 0;
+}
+
+int vprime_map_begin(struct vprime_map *map, uint64_t access)
+{
+	struct dma_buf_sync sync = { .flags = DMA_BUF_SYNC_START | access };
+	int ret;
+
+	if (map->access)
+		return fail(EBUSY, "map_begin: access already begun");
+	if (!access || (access & ~DMA_BUF_SYNC_RW))
+		return fail(EINVAL, "map_begin: access %#llx",
+			    (unsigned long long)access);
+	ret = xioctl(map->dmabuf, DMA_BUF_IOCTL_SYNC, &sync);
+	if (ret)
+		return fail(-ret, "DMA_BUF_IOCTL_SYNC start");
+	map->access = access;
+	return 0;
+}
+
+int vprime_map_end(struct vprime_map *map)
+{
+	struct dma_buf_sync sync = { .flags = DMA_BUF_SYNC_END | map->access };
+	int ret;
+
+	if (!map->access)
+		return fail(EINVAL, "map_end without map_begin");
+	ret = xioctl(map->dmabuf, DMA_BUF_IOCTL_SYNC, &sync);
+	map->access = 0;
+	return ret ? fail(-ret, "DMA_BUF_IOCTL_SYNC end") : 0;
+}
+
+void vprime_unmap(struct vprime_map *map)
+{
+	if (map->access)
+		vprime_map_end(map);
+	if (map->ptr)
+		munmap(map->ptr, map->size);
+	map->ptr = NULL;
+}
+
+int vprime_send_fds(int sock, const int *fds, unsigned int n,
+		    const void *data, size_t len)
+{
+	char ctl[CMSG_SPACE(sizeof(int) * MAX_FDS)] = { 0 };
+	struct iovec iov = { .iov_base = (void *)data, .iov_len = len };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
+	struct cmsghdr *c;
+
+	if (n > MAX_FDS || !len)
+		return fail(EINVAL, "send_fds: %u fds, %zu bytes", n, len);
+	if (n) {
+		msg.msg_control = ctl;
+		msg.msg_controllen = CMSG_SPACE(sizeof(int) * n);
+		c = CMSG_FIRSTHDR(&msg);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int) * n);
+		memcpy(CMSG_DATA(c), fds, sizeof(int) * n);
+	}
+	if (sendmsg(sock, &msg, MSG_NOSIGNAL) != (ssize_t)len)
+		return fail(errno ? errno : EIO, "sendmsg");
+	return 0;
+}
+
+int vprime_recv_fds(int sock, int *fds, unsigned int max, void *data,
+		    size_t len)
+{
+	char ctl[CMSG_SPACE(sizeof(int) * MAX_FDS)];
+	struct iovec iov = { .iov_base = data, .iov_len = len };
+	struct msghdr msg = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = ctl, .msg_controllen = sizeof(ctl),
+	};
+	unsigned int n = 0, i, got;
+	struct cmsghdr *c;
+	ssize_t r;
+
+	r = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
+	if (r < 0)
+		return fail(errno, "recvmsg");
+	if (r == 0)
+		return fail(EPIPE, "recvmsg: peer closed");
+	for (c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
+		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+			continue;
+		got = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (i = 0; i < got; i++) {
+			int f;
+
+			memcpy(&f, CMSG_DATA(c) + i * sizeof(int), sizeof(f));
+			if (n < max)
+				fds[n++] = f;
+			else
+				close(f);
+		}
+	}
+	if ((size_t)r != len || (msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC))) {
+		for (i = 0; i < n; i++)
+			close(fds[i]);
+		return fail(EPROTO, "recvmsg: %zd of %zu bytes, flags %#x", r,
+			    len, msg.msg_flags);
+	}
+	return n;
+}
