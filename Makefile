@@ -94,6 +94,7 @@ tests: $(IGT_TESTS) $(HOST_TESTS)
 
 # Tests of the userspace library link it; dmabuf_inspect runs the tool.
 IGT_EXTRA_libvprime := $(LIB_A)
+IGT_EXTRA_egl_dmabuf_import := -lEGL -lGLESv2 -lgbm
 $(BUILD)/igt/libvprime: $(LIB_A)
 $(BUILD)/igt/dmabuf_inspect: $(TOOLS)
 
