@@ -7,6 +7,7 @@
 #   make            modules, userspace and tests
 #   make check      install what is missing, build, run every test (host + VM)
 #   make demo       the demo in the VM
+#   make bench      vprime and cenalloc against vgem, same VM run (out/bench)
 #   make install    libvprime, its headers and pkg-config file, the tools
 #                   (PREFIX=/usr/local, DESTDIR)
 #   make clean
@@ -43,12 +44,14 @@ TOOLS := $(patsubst userspace/tools/%.c,$(BUILD)/tools/%,$(wildcard userspace/to
 DEMO_SRC := $(wildcard userspace/demo/*.c)
 DEMO_HDR := $(wildcard userspace/demo/*.h)
 DEMO := $(BUILD)/demo/vprime-demo
+BENCH_SRC := $(wildcard userspace/bench/*.c)
+BENCH := $(BUILD)/bench/vprime-bench
 PREFIX ?= /usr/local
 
 .PHONY: all modules userspace tests clean check demo bench help install
 all: modules userspace tests
 
-userspace: $(LIB_A) $(LIB_SO) $(TOOLS) $(DEMO)
+userspace: $(LIB_A) $(LIB_SO) $(TOOLS) $(DEMO) $(BENCH)
 
 $(BUILD)/lib/%.o: userspace/lib/%.c $(LIB_HDR) $(UAPI_HDR)
 	@mkdir -p $(@D)
@@ -69,6 +72,10 @@ $(DEMO): $(DEMO_SRC) $(DEMO_HDR) $(LIB_A)
 	@mkdir -p $(@D)
 	$(CC) $(USER_CFLAGS) $(PNG_CFLAGS) -o $@ $(DEMO_SRC) $(LIB_A) $(DRM_LIBS) $(PNG_LIBS)
 
+$(BENCH): $(BENCH_SRC) userspace/bench/bench.h $(LIB_A)
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) -o $@ $(BENCH_SRC) $(LIB_A) $(DRM_LIBS) -lm
+
 install: $(LIB_A) $(LIB_SO) $(TOOLS)
 	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/bin \
 		$(DESTDIR)$(PREFIX)/include/vprime/drm \
@@ -84,7 +91,7 @@ install: $(LIB_A) $(LIB_SO) $(TOOLS)
 	install -m 755 $(TOOLS) $(DESTDIR)$(PREFIX)/bin/
 
 help:
-	@sed -n '3,15s/^# \{0,1\}//p' Makefile
+	@sed -n '3,16s/^# \{0,1\}//p' Makefile
 
 modules:
 	@test -n "$(KDIR)" || { echo "no kernel headers: run scripts/setup-deps build" >&2; exit 1; }
@@ -118,6 +125,9 @@ check:
 demo:
 	scripts/demo
 
+bench:
+	scripts/bench
+
 # Not "make -C $(KDIR) M=$(CURDIR) clean": kbuild would delete every *.ko
 # under build/, including the guest kernel's modules.
 MODULE_DIRS := drivers/dma-buf/cenalloc drivers/gpu/drm/vprime
@@ -127,4 +137,4 @@ clean:
 		-o -name '.*.d' -o -name 'modules.order' \) -delete
 	rm -f Module.symvers modules.order .modules.order.cmd .Module.symvers.cmd
 	rm -rf $(BUILD)/igt $(BUILD)/host $(BUILD)/check $(BUILD)/vm \
-		$(BUILD)/lib $(BUILD)/tools $(BUILD)/demo
+		$(BUILD)/lib $(BUILD)/tools $(BUILD)/demo $(BUILD)/bench

@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * vprime-bench: vprime and cenalloc measured against vgem (or against
+ * anonymous memory, or the copy path) in the same guest boot.
+ */
+#ifndef VPRIME_BENCH_H
+#define VPRIME_BENCH_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* How much work each figure does: the smoke run uses tiny counts. */
+struct bench_cfg {
+	bool smoke;
+	int repeats;		/* runs per figure; the median is reported */
+	int ops;		/* operations per timed run */
+	int live[3];		/* live objects for the lookup-scaling figures */
+	int slab_objects;
+	uint64_t map_bytes;
+	int frames;
+};
+
+/* One measured run of one side: a value in the figure's unit. */
+typedef double (*bench_fn)(int side_fd, int other_fd, const void *arg);
+
+enum better { HIGHER, LOWER };
+
+/*
+ * Measure @fn @cfg->repeats times on each side, alternating, and record
+ * the figure: median, min, max of each side and the ratio (>= 1.0 means
+ * vprime is at least as good).
+ */
+void bench_figure(const struct bench_cfg *cfg, const char *figure,
+		  const char *variant, const char *unit, enum better better,
+		  const char *ref_name, bench_fn fn, int vprime_fd, int ref_fd,
+		  const void *arg);
+/* Same, when the two sides are different functions on the same device. */
+void bench_figure2(const struct bench_cfg *cfg, const char *figure,
+		   const char *variant, const char *unit, enum better better,
+		   const char *ref_name, bench_fn fn, bench_fn ref_fn, int fd,
+		   int other_fd, const void *arg);
+
+double now_s(void);
+
+/* bench_drm.c */
+void bench_drm(const struct bench_cfg *cfg, int vprime, int vgem);
+/* bench_vivid.c */
+void bench_vivid(const struct bench_cfg *cfg, int vprime);
+
+#endif /* VPRIME_BENCH_H */

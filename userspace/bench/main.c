@@ -1,0 +1,199 @@
+// SPDX-License-Identifier: MIT
+/*
+ * vprime-bench: run every figure, print a table, write CSV and JSON.
+ *
+ *   vprime-bench [--smoke] [--out DIR]
+ *
+ * Needs vprime and vgem (and vivid, allocators=0, for the video figures)
+ * loaded; runs as root in the guest.  Timings under TCG mean something only
+ * as ratios taken in the same run: every figure has vprime and its
+ * reference side by side.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+
+#include "bench.h"
+#include "vprime.h"
+
+#define MAX_ROWS 64
+
+struct row {
+	char figure[48], variant[32], unit[16], ref[16];
+	double v[3], r[3];	/* median, min, max */
+	double ratio;
+};
+
+static struct row rows[MAX_ROWS];
+static int nrows;
+
+double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void stats(double *v, int n, double out[3])
+{
+	qsort(v, n, sizeof(*v), cmp_double);
+	out[0] = n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+	out[1] = v[0];
+	out[2] = v[n - 1];
+}
+
+static void record(const char *figure, const char *variant, const char *unit,
+		   enum better better, const char *ref_name, double *v,
+		   double *r, int n)
+{
+	struct row *row;
+
+	if (nrows == MAX_ROWS)
+		return;
+	row = &rows[nrows++];
+	snprintf(row->figure, sizeof(row->figure), "%s", figure);
+	snprintf(row->variant, sizeof(row->variant), "%s", variant);
+	snprintf(row->unit, sizeof(row->unit), "%s", unit);
+	snprintf(row->ref, sizeof(row->ref), "%s", ref_name);
+	stats(v, n, row->v);
+	stats(r, n, row->r);
+	/* a ratio needs two non-zero figures; NAN says "not measurable" */
+	if (row->v[0] <= 0 || row->r[0] <= 0)
+		row->ratio = NAN;
+	else if (better == HIGHER)
+		row->ratio = row->v[0] / row->r[0];
+	else
+		row->ratio = row->r[0] / row->v[0];
+	printf("%-22s %-14s %12.4g %12.4g %-8s %6.2f  %s\n", row->figure,
+	       row->variant, row->v[0], row->r[0], row->ref, row->ratio,
+	       row->unit);
+	fflush(stdout);
+}
+
+void bench_figure2(const struct bench_cfg *cfg, const char *figure,
+		   const char *variant, const char *unit, enum better better,
+		   const char *ref_name, bench_fn fn, bench_fn ref_fn, int fd,
+		   int other_fd, const void *arg)
+{
+	double v[16], r[16];
+	int i, n = cfg->repeats > 16 ? 16 : cfg->repeats;
+
+	for (i = 0; i < n; i++) {
+		v[i] = fn(fd, other_fd, arg);
+		r[i] = ref_fn(fd, other_fd, arg);
+	}
+	record(figure, variant, unit, better, ref_name, v, r, n);
+}
+
+void bench_figure(const struct bench_cfg *cfg, const char *figure,
+		  const char *variant, const char *unit, enum better better,
+		  const char *ref_name, bench_fn fn, int vprime_fd, int ref_fd,
+		  const void *arg)
+{
+	double v[16], r[16];
+	int i, n = cfg->repeats > 16 ? 16 : cfg->repeats;
+
+	for (i = 0; i < n; i++) {
+		v[i] = fn(vprime_fd, ref_fd, arg);
+		r[i] = fn(ref_fd, vprime_fd, arg);
+	}
+	record(figure, variant, unit, better, ref_name, v, r, n);
+}
+
+static int write_outputs(const char *dir)
+{
+	char path[512];
+	FILE *c, *j;
+	int i;
+
+	snprintf(path, sizeof(path), "%s/bench.csv", dir);
+	c = fopen(path, "w");
+	snprintf(path, sizeof(path), "%s/bench.json", dir);
+	j = fopen(path, "w");
+	if (!c || !j) {
+		perror(path);
+		return 1;
+	}
+	fprintf(c, "figure,variant,unit,reference,%s,%s,ratio\n",
+		"vprime_median,vprime_min,vprime_max",
+		"ref_median,ref_min,ref_max");
+	fprintf(j, "[\n");
+	for (i = 0; i < nrows; i++) {
+		const struct row *r = &rows[i];
+
+		fprintf(c, "%s,%s,%s,%s,%g,%g,%g,%g,%g,%g,%.3f\n", r->figure,
+			r->variant, r->unit, r->ref, r->v[0], r->v[1], r->v[2],
+			r->r[0], r->r[1], r->r[2], r->ratio);
+		fprintf(j, "  {\"figure\": \"%s\", \"variant\": \"%s\", ",
+			r->figure, r->variant);
+		fprintf(j, "\"unit\": \"%s\", \"reference\": \"%s\", ", r->unit,
+			r->ref);
+		fprintf(j, "\"vprime\": {\"median\": %g, \"min\": %g, \"max\": %g}, ",
+			r->v[0], r->v[1], r->v[2]);
+		fprintf(j, "\"ref\": {\"median\": %g, \"min\": %g, \"max\": %g}, ",
+			r->r[0], r->r[1], r->r[2]);
+		if (isnan(r->ratio))
+			fprintf(j, "\"ratio\": null}");
+		else
+			fprintf(j, "\"ratio\": %.3f}", r->ratio);
+		fprintf(j, "%s\n", i + 1 < nrows ? "," : "");
+	}
+	fprintf(j, "]\n");
+	fclose(c);
+	fclose(j);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct bench_cfg cfg = {
+		.repeats = 5, .ops = 2000, .live = { 1, 1000, 100000 },
+		.slab_objects = 10000, .map_bytes = 64ull << 20, .frames = 60,
+	};
+	struct rlimit rl = { 1 << 20, 1 << 20 };
+	const char *out = ".";
+	int i, vprime, vgem;
+
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--smoke")) {
+			cfg = (struct bench_cfg) {
+				.smoke = true, .repeats = 1, .ops = 20,
+				.live = { 1, 10, 100 }, .slab_objects = 100,
+				.map_bytes = 1 << 20, .frames = 4,
+			};
+		} else if (!strcmp(argv[i], "--out") && i + 1 < argc) {
+			out = argv[++i];
+		} else {
+			fprintf(stderr, "usage: vprime-bench [--smoke] [--out DIR]\n");
+			return 2;
+		}
+	}
+	/* 100k exported objects need 100k fds */
+	if (setrlimit(RLIMIT_NOFILE, &rl))
+		perror("setrlimit");
+	vprime = vprime_open_driver("vprime", VPRIME_PRIMARY, 0);
+	vgem = vprime_open_driver("vgem", VPRIME_PRIMARY, 0);
+	if (vprime < 0 || vgem < 0) {
+		fprintf(stderr, "vprime-bench: %s\n", vprime_error());
+		return 1;
+	}
+	printf("%-22s %-14s %12s %12s %-8s %6s  %s\n", "FIGURE", "VARIANT",
+	       "VPRIME", "REFERENCE", "REF", "RATIO", "UNIT");
+	bench_drm(&cfg, vprime, vgem);
+	bench_vivid(&cfg, vprime);
+	printf("(median of %d runs; ratio >= 1.00: vprime at least as good)\n",
+	       cfg.repeats);
+	return write_outputs(out);
+}
