@@ -180,6 +180,41 @@ igt_main
 		gem_close(fd, h);
 	}
 
+	/*
+	 * A fault maps the pages after the faulting one too: every page of
+	 * partial mappings at odd offsets, read first-touch in any order,
+	 * must still show its own bytes; windows that reach a mapping's or
+	 * the buffer's end must stop there (the page tables past the end
+	 * belong to nobody, and a wrong pgoff would show the wrong bytes).
+	 */
+	igt_describe("Faults map neighbours correctly in partial, offset mappings");
+	igt_subtest("dmabuf-mmap-fault-around") {
+		const size_t pages = 37;
+		uint32_t h = vprime_gem_create(fd, pages * 4096, 0);
+		int dmabuf = prime_handle_to_fd(fd, h);
+		uint32_t *all = dmabuf_mmap(dmabuf, pages * 4096,
+					    PROT_READ | PROT_WRITE);
+		static const size_t starts[] = { 0, 3, 15, 17, 30 };
+		size_t i, p, n;
+
+		for (p = 0; p < pages; p++)
+			all[p * 1024] = 0xab000000 + p;
+		munmap(all, pages * 4096);
+		for (i = 0; i < ARRAY_SIZE(starts); i++) {
+			n = pages - starts[i] < 5 ? pages - starts[i] : 5;
+			all = mmap(NULL, n * 4096, PROT_READ, MAP_SHARED, dmabuf,
+				   starts[i] * 4096);
+			igt_assert(all != MAP_FAILED);
+			/* last page first, then the rest backwards */
+			for (p = n; p-- > 0;)
+				igt_assert_eq_u32(all[p * 1024],
+						  0xab000000 + starts[i] + p);
+			munmap(all, n * 4096);
+		}
+		close(dmabuf);
+		gem_close(fd, h);
+	}
+
 	igt_subtest("dmabuf-mmap-private") {
 		uint32_t h = vprime_gem_create(fd, 8192, 0);
 		int dmabuf = prime_handle_to_fd(fd, h);

@@ -710,6 +710,30 @@ int cenalloc_buffer_mmap_prepare(struct cenalloc_buffer *buf,
 }
 EXPORT_SYMBOL_NS_GPL(cenalloc_buffer_mmap_prepare, CENALLOC);
 
+/*
+ * Pages mapped per CPU fault: the faulting one and those after it, as TTM
+ * prefaults.  Streaming access then takes one fault per 64 KiB, not per
+ * page; the storage exists already, so this only fills page tables.
+ */
+#define CENALLOC_FAULT_AROUND 16
+
+static void cenalloc_fault_around(struct vm_fault *vmf,
+				  struct cenalloc_storage *st, pgoff_t pgoff)
+{
+	unsigned long addr = vmf->address & PAGE_MASK;
+	unsigned int i;
+
+	for (i = 1; i < CENALLOC_FAULT_AROUND; i++) {
+		addr += PAGE_SIZE;
+		if (addr >= vmf->vma->vm_end || pgoff + i >= st->nr_pages)
+			break;
+		if (vmf_insert_pfn(vmf->vma, addr,
+				   page_to_pfn(st->pages[pgoff + i])) !=
+		    VM_FAULT_NOPAGE)
+			break;
+	}
+}
+
 /**
  * cenalloc_buffer_fault() - map one page of a buffer for a CPU fault
  * @buf: the buffer
@@ -744,6 +768,8 @@ vm_fault_t cenalloc_buffer_fault(struct cenalloc_buffer *buf,
 	st = buf->storage;
 	ret = vmf_insert_pfn(vmf->vma, vmf->address,
 			     page_to_pfn(st->pages[pgoff]));
+	if (ret == VM_FAULT_NOPAGE)
+		cenalloc_fault_around(vmf, st, pgoff);
 out_unlock:
 	mutex_unlock(&buf->lock);
 	return ret;
