@@ -14,6 +14,8 @@
 #include <unistd.h>
 
 #include "igt.h"
+#include "igt_kmod.h"
+#include "v4l2_common.h"
 #include "vprime_common.h"
 
 #define MAX_SEEN 64
@@ -205,6 +207,33 @@ igt_main
 		run_json(&r, "");
 		igt_assert_eq(r.n, 0);
 		igt_assert_eq(r.total, 0);
+	}
+
+	igt_describe("A vivid (videobuf2) export is listed like any other");
+	igt_subtest("vivid-export") {
+		struct report r;
+		uint32_t length;
+		int cap, dmabuf;
+		void *vp;
+
+		vivid_reload(0);
+		cap = vivid_open("vid-cap");
+		v4l2_set_format(cap, V4L2_BUF_TYPE_VIDEO_CAPTURE, 320, 180,
+				V4L2_PIX_FMT_XBGR32, NULL);
+		igt_assert_eq(v4l2_reqbufs_mmap(cap, V4L2_BUF_TYPE_VIDEO_CAPTURE, 2), 2);
+		vp = v4l2_mmap_buffer(cap, V4L2_BUF_TYPE_VIDEO_CAPTURE, 0, &length);
+		munmap(vp, length);
+		dmabuf = v4l2_expbuf(cap, V4L2_BUF_TYPE_VIDEO_CAPTURE, 0);
+
+		run_json(&r, "");
+		igt_assert_eq(r.n, 1);
+		check(&r, dmabuf, ino_of(dmabuf), (length + 4095) & ~4095u,
+		      "videobuf2_vmalloc", 1, 0);
+
+		close(dmabuf);
+		igt_assert_eq(v4l2_reqbufs_mmap(cap, V4L2_BUF_TYPE_VIDEO_CAPTURE, 0), 0);
+		close(cap);
+		vivid_unload();
 	}
 
 	igt_describe("The table says when debugfs is missing; bad options fail");

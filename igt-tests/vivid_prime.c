@@ -27,6 +27,7 @@ static int fd = -1;
 
 static void expbuf_import(int allocators)
 {
+	struct buf_census before = buf_census(fd);
 	struct drm_vprime_gem_info info;
 	uint32_t length, h, size;
 	void *vp, *p;
@@ -59,6 +60,7 @@ static void expbuf_import(int allocators)
 	igt_assert_eq(v4l2_reqbufs_mmap(cap, CAP, 0), 0);
 	close(cap);
 	vivid_unload();
+	assert_census_eq(fd, &before);
 }
 
 /*

@@ -305,9 +305,9 @@ void bench_drm(const struct bench_cfg *cfg, int vprime, int vgem)
 	snprintf(variant, sizeof(variant), "%lluMiB",
 		 (unsigned long long)(cfg->map_bytes >> 20));
 	ma.work = FIRST_TOUCH;
-	bench_figure(cfg, "mmap-first-touch", variant, "faults/s", HIGHER,
+	bench_figure(cfg, "mmap-first-touch", variant, "pages/s", HIGHER,
 		     "vgem", dmabuf_map, vprime, vgem, &ma);
-	bench_figure2(cfg, "mmap-first-touch", variant, "faults/s", HIGHER,
+	bench_figure2(cfg, "mmap-first-touch", variant, "pages/s", HIGHER,
 		      "anon", dmabuf_map, anon_map, vprime, vgem, &ma);
 	ma.work = WRITE_BW;
 	bench_figure(cfg, "mmap-write", variant, "MiB/s", HIGHER, "vgem",
