@@ -6,10 +6,8 @@
  * buffer (the copy path).  Frames per second, and whole-system CPU time per
  * frame (vivid's kernel thread included) from /proc/stat.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -33,28 +31,9 @@ enum metric { FPS, CPU_MS };
 
 static int open_cap(void)
 {
-	char path[300], name[64];
-	struct dirent *de;
-	int fd = -1;
-	DIR *d = opendir("/sys/class/video4linux");
-	FILE *f;
+	char path[32];
 
-	while (d && (de = readdir(d)) && fd < 0) {
-		snprintf(path, sizeof(path), "/sys/class/video4linux/%.200s/name",
-			 de->d_name);
-		f = fopen(path, "r");
-		if (!f)
-			continue;
-		if (fgets(name, sizeof(name), f) &&
-		    !strncmp(name, "vivid-000-vid-cap", 17)) {
-			snprintf(path, sizeof(path), "/dev/%.200s", de->d_name);
-			fd = open(path, O_RDWR | O_CLOEXEC);
-		}
-		fclose(f);
-	}
-	if (d)
-		closedir(d);
-	return fd;
+	return vprime_v4l2_open("vivid-000-vid-cap", path, sizeof(path));
 }
 
 /* Busy jiffies of the whole system. */
@@ -80,9 +59,6 @@ static void die(const char *what)
 static void setup(int cap, uint32_t memory)
 {
 	struct v4l2_format fmt = { .type = CAP };
-	struct v4l2_requestbuffers req = {
-		.count = NBUF, .type = CAP, .memory = memory,
-	};
 
 	fmt.fmt.pix.width = W;
 	fmt.fmt.pix.height = H;
@@ -90,40 +66,39 @@ static void setup(int cap, uint32_t memory)
 	fmt.fmt.pix.field = V4L2_FIELD_NONE;
 	if (ioctl(cap, VIDIOC_S_FMT, &fmt) || fmt.fmt.pix.width != W)
 		die("S_FMT 1920x1080 XR24");
-	if (ioctl(cap, VIDIOC_REQBUFS, &req) || req.count != NBUF)
+	errno = -vprime_v4l2_reqbufs(cap, CAP, memory, NBUF);
+	if (errno)
 		die("REQBUFS");
 }
 
 static void qbuf(int cap, uint32_t memory, uint32_t index, int dmabuf)
 {
-	struct v4l2_buffer b = { .index = index, .type = CAP, .memory = memory };
-
-	if (memory == V4L2_MEMORY_DMABUF)
-		b.m.fd = dmabuf;
-	if (ioctl(cap, VIDIOC_QBUF, &b))
+	errno = -vprime_v4l2_qbuf(cap, CAP, memory, index, dmabuf, 0, 0);
+	if (errno)
 		die("QBUF");
 }
 
 static uint32_t dqbuf(int cap, uint32_t memory)
 {
-	struct v4l2_buffer b = { .type = CAP, .memory = memory };
-	struct pollfd p = { .fd = cap, .events = POLLIN };
+	uint32_t index;
 
-	if (poll(&p, 1, 20000) != 1 || ioctl(cap, VIDIOC_DQBUF, &b))
+	errno = -vprime_v4l2_dqbuf(cap, CAP, memory, 20000, &index);
+	if (errno)
 		die("DQBUF");
-	return b.index;
+	return index;
 }
 
 static double stream(int cap, uint32_t memory, int *dmabufs,
 		     struct vprime_map *copy_to, void **mmaps, size_t size,
 		     enum metric metric)
 {
-	int type = CAP, f;
 	long long j0;
+	int f;
 	uint32_t idx;
 	double t0;
 
-	if (ioctl(cap, VIDIOC_STREAMON, &type))
+	errno = -vprime_v4l2_stream(cap, CAP, true);
+	if (errno)
 		die("STREAMON");
 	/* one frame to get going, then the timed ones */
 	idx = dqbuf(cap, memory);
@@ -141,7 +116,7 @@ static double stream(int cap, uint32_t memory, int *dmabufs,
 	}
 	t0 = now_s() - t0;
 	j0 = busy_jiffies() - j0;
-	ioctl(cap, VIDIOC_STREAMOFF, &type);
+	vprime_v4l2_stream(cap, CAP, false);
 	if (metric == FPS)
 		return frames / t0;
 	return j0 * 1000.0 / sysconf(_SC_CLK_TCK) / frames;

@@ -22,6 +22,7 @@
 
 #define OUT V4L2_BUF_TYPE_VIDEO_OUTPUT
 #define CAP V4L2_BUF_TYPE_VIDEO_CAPTURE
+#define DMABUF V4L2_MEMORY_DMABUF
 #define DQ_TIMEOUT_MS 20000
 #define MAX_TRIES 120
 
@@ -223,32 +224,35 @@ static int stream(struct consumer *c, const char *inspector)
 	report("  vivid output %s, capture %s: HDMI, %ux%u XR24, Loop Video on\n",
 	       v->out_path, v->cap_path, DEMO_WIDTH, DEMO_HEIGHT);
 
-	ret = v4l2_reqbufs(v->out, OUT, DEMO_FRAMES);
+	ret = vprime_v4l2_reqbufs(v->out, OUT, DMABUF, DEMO_FRAMES);
 	if (!ret)
-		ret = v4l2_reqbufs(v->cap, CAP, DEMO_CAPTURES);
+		ret = vprime_v4l2_reqbufs(v->cap, CAP, DMABUF, DEMO_CAPTURES);
 	for (i = 0; !ret && i < DEMO_CAPTURES; i++)
-		ret = v4l2_queue(v->cap, CAP, i, c->cap[i].dmabuf,
-				 c->cap[i].bo.size, 0);
+		ret = vprime_v4l2_qbuf(v->cap, CAP, DMABUF, i,
+				       c->cap[i].dmabuf, c->cap[i].bo.size, 0);
 	if (!ret)
-		ret = v4l2_queue(v->out, OUT, 0, c->frame[0].dmabuf,
-				 c->frame[0].msg.size, size);
+		ret = vprime_v4l2_qbuf(v->out, OUT, DMABUF, 0,
+				       c->frame[0].dmabuf,
+				       c->frame[0].msg.size, size);
 	if (!ret)
-		ret = v4l2_streamon(v->out, OUT, true);
+		ret = vprime_v4l2_stream(v->out, OUT, true);
 	if (!ret)
-		ret = v4l2_streamon(v->cap, CAP, true);
+		ret = vprime_v4l2_stream(v->cap, CAP, true);
 	if (ret)
 		return demo_fail("consumer: vivid queues: %s", strerror(-ret));
 
 	for (i = 0; i < DEMO_FRAMES; i++) {
 		if (i > 0) {
-			ret = v4l2_queue(v->out, OUT, i, c->frame[i].dmabuf,
-					 c->frame[i].msg.size, size);
+			ret = vprime_v4l2_qbuf(v->out, OUT, DMABUF, i,
+					       c->frame[i].dmabuf,
+					       c->frame[i].msg.size, size);
 			if (ret)
 				return demo_fail("consumer: queue frame %d: %s",
 						 i, strerror(-ret));
 		}
 		for (tries = 0; tries < MAX_TRIES; tries++) {
-			ret = v4l2_dequeue(v->cap, CAP, DQ_TIMEOUT_MS, &idx);
+			ret = vprime_v4l2_dqbuf(v->cap, CAP, DMABUF,
+						DQ_TIMEOUT_MS, &idx);
 			if (ret || idx >= DEMO_CAPTURES)
 				return demo_fail("consumer: capture: %s",
 						 strerror(ret ? -ret : EINVAL));
@@ -258,8 +262,9 @@ static int stream(struct consumer *c, const char *inspector)
 						 "a captured frame differs from frames",
 						 i, i - 1);
 			c->checked++;
-			ret = v4l2_queue(v->cap, CAP, idx, c->cap[idx].dmabuf,
-					 c->cap[idx].bo.size, 0);
+			ret = vprime_v4l2_qbuf(v->cap, CAP, DMABUF, idx,
+					       c->cap[idx].dmabuf,
+					       c->cap[idx].bo.size, 0);
 			if (ret)
 				return demo_fail("consumer: requeue: %s",
 						 strerror(-ret));
@@ -269,17 +274,17 @@ static int stream(struct consumer *c, const char *inspector)
 		if (tries == MAX_TRIES)
 			return demo_fail("consumer: frame %d never came back", i);
 		/* vivid hands shown output frames back */
-		while (!v4l2_dequeue(v->out, OUT, 0, &idx))
+		while (!vprime_v4l2_dqbuf(v->out, OUT, DMABUF, 0, &idx))
 			;
 		/* every frame is queued now and vivid holds them all */
 		if (i == DEMO_FRAMES - 1)
 			report_sharing(c, inspector);
 	}
 
-	v4l2_streamon(v->cap, CAP, false);
-	v4l2_streamon(v->out, OUT, false);
-	v4l2_reqbufs(v->cap, CAP, 0);
-	v4l2_reqbufs(v->out, OUT, 0);
+	vprime_v4l2_stream(v->cap, CAP, false);
+	vprime_v4l2_stream(v->out, OUT, false);
+	vprime_v4l2_reqbufs(v->cap, CAP, DMABUF, 0);
+	vprime_v4l2_reqbufs(v->out, OUT, DMABUF, 0);
 	vivid_loop_close(v);
 	return 0;
 }

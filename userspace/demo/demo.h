@@ -59,10 +59,5 @@ struct demo_vivid {
 int vivid_loop_open(struct demo_vivid *v, uint32_t width, uint32_t height,
 		    uint32_t fourcc, uint32_t pitch);
 void vivid_loop_close(struct demo_vivid *v);
-int v4l2_reqbufs(int fd, uint32_t type, uint32_t count);
-int v4l2_queue(int fd, uint32_t type, uint32_t index, int dmabuf,
-	       uint32_t length, uint32_t bytesused);
-int v4l2_dequeue(int fd, uint32_t type, int timeout_ms, uint32_t *index);
-int v4l2_streamon(int fd, uint32_t type, bool on);
 
 #endif /* VPRIME_DEMO_H */

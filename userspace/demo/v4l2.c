@@ -1,12 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
- * vprime-demo: vivid's HDMI output looped to its HDMI capture, with
- * V4L2_MEMORY_DMABUF queues.  Errors are reported and returned as -errno.
+ * vprime-demo: vivid's HDMI output looped to its HDMI capture.  Errors
+ * are reported and returned as -errno.
  */
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -15,6 +12,7 @@
 #include <linux/videodev2.h>
 
 #include "demo.h"
+#include "vprime.h"
 
 static int xioctl(int fd, unsigned long req, void *arg)
 {
@@ -24,41 +22,6 @@ static int xioctl(int fd, unsigned long req, void *arg)
 		ret = ioctl(fd, req, arg);
 	} while (ret == -1 && errno == EINTR);
 	return ret ? -errno : 0;
-}
-
-/* Open the video node sysfs names @want; its path goes to @path. */
-static int open_node(const char *want, char *path, size_t len)
-{
-	char p[300], name[64];
-	struct dirent *de;
-	int fd = -ENODEV;
-	DIR *dir;
-	FILE *f;
-
-	dir = opendir("/sys/class/video4linux");
-	if (!dir)
-		return -ENODEV;
-	while ((de = readdir(dir)) && fd < 0) {
-		if (strncmp(de->d_name, "video", 5))
-			continue;
-		snprintf(p, sizeof(p), "/sys/class/video4linux/%s/name",
-			 de->d_name);
-		f = fopen(p, "r");
-		if (!f)
-			continue;
-		if (fgets(name, sizeof(name), f)) {
-			name[strcspn(name, "\n")] = '\0';
-			if (!strcmp(name, want)) {
-				snprintf(path, len, "/dev/%.20s", de->d_name);
-				fd = open(path, O_RDWR | O_CLOEXEC);
-				if (fd < 0)
-					fd = -errno;
-			}
-		}
-		fclose(f);
-	}
-	closedir(dir);
-	return fd;
 }
 
 static int select_hdmi(int fd, bool output)
@@ -166,10 +129,10 @@ int vivid_loop_open(struct demo_vivid *v, uint32_t width, uint32_t height,
 	const uint32_t out = V4L2_BUF_TYPE_VIDEO_OUTPUT;
 	const uint32_t cap = V4L2_BUF_TYPE_VIDEO_CAPTURE;
 
-	v->out = open_node("vivid-000-vid-out", v->out_path,
-			   sizeof(v->out_path));
-	v->cap = open_node("vivid-000-vid-cap", v->cap_path,
-			   sizeof(v->cap_path));
+	v->out = vprime_v4l2_open("vivid-000-vid-out", v->out_path,
+				  sizeof(v->out_path));
+	v->cap = vprime_v4l2_open("vivid-000-vid-cap", v->cap_path,
+				  sizeof(v->cap_path));
 	return step(v, "no vivid output node (is vivid loaded?)", v->out) ||
 	       step(v, "no vivid capture node", v->cap) ||
 	       step(v, "select HDMI output", select_hdmi(v->out, true)) ||
@@ -194,59 +157,4 @@ void vivid_loop_close(struct demo_vivid *v)
 		close(v->cap);
 	v->out = -1;
 	v->cap = -1;
-}
-
-int v4l2_reqbufs(int fd, uint32_t type, uint32_t count)
-{
-	struct v4l2_requestbuffers req = {
-		.count = count, .type = type, .memory = V4L2_MEMORY_DMABUF,
-	};
-	int ret = xioctl(fd, VIDIOC_REQBUFS, &req);
-
-	if (ret)
-		return ret;
-	return req.count < count ? -ENOMEM : 0;
-}
-
-int v4l2_queue(int fd, uint32_t type, uint32_t index, int dmabuf,
-	       uint32_t length, uint32_t bytesused)
-{
-	struct v4l2_buffer buf = {
-		.index = index, .type = type, .memory = V4L2_MEMORY_DMABUF,
-		.length = length, .bytesused = bytesused,
-		.field = V4L2_FIELD_NONE,
-	};
-
-	buf.m.fd = dmabuf;
-	return xioctl(fd, VIDIOC_QBUF, &buf);
-}
-
-int v4l2_dequeue(int fd, uint32_t type, int timeout_ms, uint32_t *index)
-{
-	struct pollfd pfd = {
-		.fd = fd,
-		.events = V4L2_TYPE_IS_OUTPUT(type) ? POLLOUT : POLLIN,
-	};
-	struct v4l2_buffer buf = { .type = type, .memory = V4L2_MEMORY_DMABUF };
-	int ret;
-
-	ret = poll(&pfd, 1, timeout_ms);
-	if (ret < 0)
-		return -errno;
-	if (ret == 0)
-		return -ETIMEDOUT;
-	ret = xioctl(fd, VIDIOC_DQBUF, &buf);
-	if (ret)
-		return ret;
-	if (buf.flags & V4L2_BUF_FLAG_ERROR)
-		return -EIO;
-	*index = buf.index;
-	return 0;
-}
-
-int v4l2_streamon(int fd, uint32_t type, bool on)
-{
-	int t = type;
-
-	return xioctl(fd, on ? VIDIOC_STREAMON : VIDIOC_STREAMOFF, &t);
 }

@@ -97,6 +97,23 @@ int vprime_send_fds(int sock, const int *fds, unsigned int n,
 int vprime_recv_fds(int sock, int *fds, unsigned int max, void *data,
 		    size_t len);
 
+/*
+ * V4L2 queues (videodev2.h types and V4L2_MEMORY_*), returning -errno
+ * without a vprime_error() message: the caller names the step.
+ * vprime_v4l2_open() opens the video node whose sysfs name is @name
+ * ("vivid-000-vid-cap") and returns its path in @path.
+ */
+int vprime_v4l2_open(const char *name, char *path, size_t len);
+int vprime_v4l2_reqbufs(int fd, uint32_t type, uint32_t memory,
+			uint32_t count);
+/* @dmabuf is used for V4L2_MEMORY_DMABUF only. */
+int vprime_v4l2_qbuf(int fd, uint32_t type, uint32_t memory, uint32_t index,
+		     int dmabuf, uint32_t length, uint32_t bytesused);
+/* Wait up to @timeout_ms; -ETIMEDOUT, -EIO for a buffer marked ERROR. */
+int vprime_v4l2_dqbuf(int fd, uint32_t type, uint32_t memory, int timeout_ms,
+		      uint32_t *index);
+int vprime_v4l2_stream(int fd, uint32_t type, bool on);
+
 /* A census of the system's dma-bufs (what dmabuf-inspect prints). */
 #define VPRIME_CENSUS_TEXT 192
 #define VPRIME_CENSUS_MAX_ATTACH 16
