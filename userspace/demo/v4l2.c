@@ -6,23 +6,12 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <linux/videodev2.h>
 
 #include "demo.h"
 #include "vprime.h"
-
-static int xioctl(int fd, unsigned long req, void *arg)
-{
-	int ret;
-
-	do {
-		ret = ioctl(fd, req, arg);
-	} while (ret == -1 && errno == EINTR);
-	return ret ? -errno : 0;
-}
 
 static int select_hdmi(int fd, bool output)
 {
@@ -35,13 +24,13 @@ static int select_hdmi(int fd, bool output)
 	for (i = 0; ; i++) {
 		memset(&u, 0, sizeof(u));
 		u.in.index = i;
-		ret = xioctl(fd, output ? VIDIOC_ENUMOUTPUT : VIDIOC_ENUMINPUT,
-			     &u);
+		ret = vprime_ioctl(fd, output ? VIDIOC_ENUMOUTPUT :
+					   VIDIOC_ENUMINPUT, &u);
 		if (ret)
 			return ret;
 		if (!strncmp((const char *)(output ? u.out.name : u.in.name),
 			     "HDMI", 4))
-			return xioctl(fd, output ? VIDIOC_S_OUTPUT :
+			return vprime_ioctl(fd, output ? VIDIOC_S_OUTPUT :
 					   VIDIOC_S_INPUT, &i);
 	}
 }
@@ -55,12 +44,12 @@ static int set_timings(int fd, uint32_t width, uint32_t height)
 	for (i = 0; ; i++) {
 		memset(&e, 0, sizeof(e));
 		e.index = i;
-		ret = xioctl(fd, VIDIOC_ENUM_DV_TIMINGS, &e);
+		ret = vprime_ioctl(fd, VIDIOC_ENUM_DV_TIMINGS, &e);
 		if (ret)
 			return ret;
 		if (e.timings.bt.width == width &&
 		    e.timings.bt.height == height && !e.timings.bt.interlaced)
-			return xioctl(fd, VIDIOC_S_DV_TIMINGS, &e.timings);
+			return vprime_ioctl(fd, VIDIOC_S_DV_TIMINGS, &e.timings);
 	}
 }
 
@@ -75,7 +64,7 @@ static int set_format(int fd, uint32_t type, uint32_t width, uint32_t height,
 	fmt.fmt.pix.pixelformat = fourcc;
 	fmt.fmt.pix.bytesperline = pitch;
 	fmt.fmt.pix.field = V4L2_FIELD_NONE;
-	ret = xioctl(fd, VIDIOC_S_FMT, &fmt);
+	ret = vprime_ioctl(fd, VIDIOC_S_FMT, &fmt);
 	if (ret)
 		return ret;
 	if (fmt.fmt.pix.width != width || fmt.fmt.pix.height != height ||
@@ -94,7 +83,7 @@ static int set_ctrl(int fd, const char *name, int value, const char *item)
 	struct v4l2_querymenu m;
 	struct v4l2_control c;
 
-	while (!xioctl(fd, VIDIOC_QUERYCTRL, &q)) {
+	while (!vprime_ioctl(fd, VIDIOC_QUERYCTRL, &q)) {
 		if (strcmp((const char *)q.name, name)) {
 			q.id |= V4L2_CTRL_FLAG_NEXT_CTRL;
 			continue;
@@ -102,7 +91,7 @@ static int set_ctrl(int fd, const char *name, int value, const char *item)
 		for (m.index = 0; item && m.index <= (uint32_t)q.maximum;
 		     m.index++) {
 			m.id = q.id;
-			if (!xioctl(fd, VIDIOC_QUERYMENU, &m) &&
+			if (!vprime_ioctl(fd, VIDIOC_QUERYMENU, &m) &&
 			    !strcmp((const char *)m.name, item)) {
 				value = m.index;
 				break;
@@ -110,7 +99,7 @@ static int set_ctrl(int fd, const char *name, int value, const char *item)
 		}
 		c.id = q.id;
 		c.value = value;
-		return xioctl(fd, VIDIOC_S_CTRL, &c);
+		return vprime_ioctl(fd, VIDIOC_S_CTRL, &c);
 	}
 	return -ENOENT;
 }

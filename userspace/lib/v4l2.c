@@ -9,22 +9,11 @@
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <linux/videodev2.h>
 
 #include "vprime.h"
-
-static int xioctl(int fd, unsigned long req, void *arg)
-{
-	int ret;
-
-	do {
-		ret = ioctl(fd, req, arg);
-	} while (ret == -1 && errno == EINTR);
-	return ret ? -errno : 0;
-}
 
 int vprime_v4l2_open(const char *name, char *path, size_t len)
 {
@@ -66,7 +55,7 @@ int vprime_v4l2_reqbufs(int fd, uint32_t type, uint32_t memory,
 	struct v4l2_requestbuffers req = {
 		.count = count, .type = type, .memory = memory,
 	};
-	int ret = xioctl(fd, VIDIOC_REQBUFS, &req);
+	int ret = vprime_ioctl(fd, VIDIOC_REQBUFS, &req);
 
 	if (ret)
 		return ret;
@@ -84,7 +73,7 @@ int vprime_v4l2_qbuf(int fd, uint32_t type, uint32_t memory, uint32_t index,
 
 	if (memory == V4L2_MEMORY_DMABUF)
 		buf.m.fd = dmabuf;
-	return xioctl(fd, VIDIOC_QBUF, &buf);
+	return vprime_ioctl(fd, VIDIOC_QBUF, &buf);
 }
 
 int vprime_v4l2_dqbuf(int fd, uint32_t type, uint32_t memory, int timeout_ms,
@@ -102,7 +91,7 @@ int vprime_v4l2_dqbuf(int fd, uint32_t type, uint32_t memory, int timeout_ms,
 		return -errno;
 	if (ret == 0)
 		return -ETIMEDOUT;
-	ret = xioctl(fd, VIDIOC_DQBUF, &buf);
+	ret = vprime_ioctl(fd, VIDIOC_DQBUF, &buf);
 	if (ret)
 		return ret;
 	if (buf.flags & V4L2_BUF_FLAG_ERROR)
@@ -115,5 +104,5 @@ int vprime_v4l2_stream(int fd, uint32_t type, bool on)
 {
 	int t = type;
 
-	return xioctl(fd, on ? VIDIOC_STREAMON : VIDIOC_STREAMOFF, &t);
+	return vprime_ioctl(fd, on ? VIDIOC_STREAMON : VIDIOC_STREAMOFF, &t);
 }

@@ -43,13 +43,12 @@ static int fail(int err, const char *fmt, ...)
 	return -err;
 }
 
-/* ioctl, restarted on EINTR/EAGAIN as libdrm does; 0 or -errno. */
-static int xioctl(int fd, unsigned long req, void *arg)
+int vprime_ioctl(int fd, unsigned long request, void *arg)
 {
 	int ret;
 
 	do {
-		ret = ioctl(fd, req, arg);
+		ret = ioctl(fd, request, arg);
 	} while (ret == -1 && (errno == EINTR || errno == EAGAIN));
 	return ret ? -errno : 0;
 }
@@ -90,7 +89,7 @@ int vprime_bo_create(int drm, uint64_t size, uint32_t flags,
 		     struct vprime_bo *bo)
 {
 	struct drm_vprime_gem_create arg = { .size = size, .flags = flags };
-	int ret = xioctl(drm, DRM_IOCTL_VPRIME_GEM_CREATE, &arg);
+	int ret = vprime_ioctl(drm, DRM_IOCTL_VPRIME_GEM_CREATE, &arg);
 
 	if (ret)
 		return fail(-ret, "GEM_CREATE of %llu bytes, flags %#x",
@@ -107,7 +106,7 @@ int vprime_bo_create_dumb(int drm, uint32_t width, uint32_t height,
 	struct drm_mode_create_dumb arg = {
 		.width = width, .height = height, .bpp = bpp,
 	};
-	int ret = xioctl(drm, DRM_IOCTL_MODE_CREATE_DUMB, &arg);
+	int ret = vprime_ioctl(drm, DRM_IOCTL_MODE_CREATE_DUMB, &arg);
 
 	if (ret)
 		return fail(-ret, "CREATE_DUMB %ux%u, %u bpp", width, height,
@@ -123,7 +122,7 @@ int vprime_bo_create_dumb(int drm, uint32_t width, uint32_t height,
 int vprime_bo_close(int drm, uint32_t handle)
 {
 	struct drm_gem_close arg = { .handle = handle };
-	int ret = xioctl(drm, DRM_IOCTL_GEM_CLOSE, &arg);
+	int ret = vprime_ioctl(drm, DRM_IOCTL_GEM_CLOSE, &arg);
 
 	return ret ? fail(-ret, "GEM_CLOSE of handle %u", handle) : 0;
 }
@@ -150,7 +149,7 @@ int vprime_bo_info(int drm, uint32_t handle,
 
 	memset(info, 0, sizeof(*info));
 	info->handle = handle;
-	ret = xioctl(drm, DRM_IOCTL_VPRIME_GEM_INFO, info);
+	ret = vprime_ioctl(drm, DRM_IOCTL_VPRIME_GEM_INFO, info);
 	return ret ? fail(-ret, "GEM_INFO of handle %u", handle) : 0;
 }
 
@@ -161,7 +160,7 @@ static int cenalloc_ioctl(unsigned long req, void *arg, const char *what)
 
 	if (fd < 0)
 		return fail(errno, "open /dev/cenalloc");
-	ret = xioctl(fd, req, arg);
+	ret = vprime_ioctl(fd, req, arg);
 	close(fd);
 	return ret ? fail(-ret, "%s", what) : 0;
 }
@@ -249,7 +248,7 @@ int vprime_map_begin(struct vprime_map *map, uint64_t access)
 	if (!access || (access & ~DMA_BUF_SYNC_RW))
 		return fail(EINVAL, "map_begin: access %#llx",
 			    (unsigned long long)access);
-	ret = xioctl(map->dmabuf, DMA_BUF_IOCTL_SYNC, &sync);
+	ret = vprime_ioctl(map->dmabuf, DMA_BUF_IOCTL_SYNC, &sync);
 	if (ret)
 		return fail(-ret, "DMA_BUF_IOCTL_SYNC start");
 	map->access = access;
@@ -263,7 +262,7 @@ int vprime_map_end(struct vprime_map *map)
 
 	if (!map->access)
 		return fail(EINVAL, "map_end without map_begin");
-	ret = xioctl(map->dmabuf, DMA_BUF_IOCTL_SYNC, &sync);
+	ret = vprime_ioctl(map->dmabuf, DMA_BUF_IOCTL_SYNC, &sync);
 	map->access = 0;
 	return ret ? fail(-ret, "DMA_BUF_IOCTL_SYNC end") : 0;
 }

@@ -24,6 +24,9 @@ extern "C" {
 /* The last failure of this thread, as a sentence; "" if none. */
 const char *vprime_error(void);
 
+/* ioctl(), restarted on EINTR and EAGAIN as libdrm does: 0 or -errno. */
+int vprime_ioctl(int fd, unsigned long request, void *arg);
+
 enum vprime_node_type {
 	VPRIME_PRIMARY,	/* /dev/dri/cardN: dumb buffers, what Mesa needs */
 	VPRIME_RENDER,	/* /dev/dri/renderDN */
