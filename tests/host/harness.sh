@@ -4,22 +4,7 @@
 # result lines, exit codes) and scripts/igt-summary (counting, crashes,
 # dead guests, CR LF).  Prints IGT-style subtest lines.
 set -u
-top=$(cd "$(dirname "$0")/../.." && pwd)
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fails=0
-
-check() {	# check NAME CMD...: one subtest per check
-	echo "Starting subtest: $1"
-	local name=$1
-	shift
-	if "$@"; then
-		echo "Subtest $name: SUCCESS (0.000s)"
-	else
-		echo "Subtest $name: FAIL (0.000s)"
-		fails=$((fails + 1))
-	fi
-}
+. "$(dirname "$0")/lib/check.sh"
 
 has() { grep -qxF "$1" "$2"; }
 
