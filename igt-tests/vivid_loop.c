@@ -41,8 +41,6 @@
 static int fd = -1;
 static int stale_out = -1, stale_cap = -1;
 
-static const char * const alloc_name[] = { "vmalloc", "dma-contig" };
-
 /* A vprime object, its dma-buf and a CPU mapping through the card node. */
 struct vbuf {
 	uint32_t handle;
@@ -285,10 +283,9 @@ static void loop_stream(struct loop *l, bool on)
 	v4l2_stream(l->cap, CAP, on);
 }
 
-static void loop_teardown(struct loop *l)
+/* Close vivid's files (STREAMOFF or not: closing stops the queues). */
+static void loop_close_vivid(struct loop *l)
 {
-	int i;
-
 	if (l->out >= 0)
 		close(l->out);
 	if (l->cap >= 0)
@@ -297,6 +294,13 @@ static void loop_teardown(struct loop *l)
 	l->cap = -1;
 	stale_out = -1;
 	stale_cap = -1;
+}
+
+static void loop_teardown(struct loop *l)
+{
+	int i;
+
+	loop_close_vivid(l);
 	for (i = 0; i < MAX_BUFS; i++) {
 		vbuf_release(fd, &l->obuf[i]);
 		vbuf_release(fd, &l->cbuf[i]);
@@ -499,20 +503,10 @@ static void test_teardown(int allocators, enum order order)
 		loop_stream(&l, false);
 		igt_assert_eq(v4l2_reqbufs_dmabuf(l.out, OUT, 0), 0);
 		igt_assert_eq(v4l2_reqbufs_dmabuf(l.cap, CAP, 0), 0);
-		close(l.out);
-		close(l.cap);
-		l.out = -1;
-		l.cap = -1;
-		stale_out = -1;
-		stale_cap = -1;
+		loop_close_vivid(&l);
 		break;
 	case CLOSE_VIVID_STREAMING:
-		close(l.out);
-		close(l.cap);
-		l.out = -1;
-		l.cap = -1;
-		stale_out = -1;
-		stale_cap = -1;
+		loop_close_vivid(&l);
 		break;
 	case VPRIME_FIRST:
 	case DRM_FD_FIRST:
@@ -544,10 +538,7 @@ static void test_teardown(int allocators, enum order order)
 
 igt_main
 {
-	static const struct {
-		uint32_t fourcc, w, h;
-		const char *name;
-	} fmts[] = {
+	static const struct vivid_case fmts[] = {
 		{ V4L2_PIX_FMT_XBGR32, 640, 480, "xr24-640x480" },
 		{ V4L2_PIX_FMT_XBGR32, 1280, 720, "xr24-1280x720" },
 		{ V4L2_PIX_FMT_XBGR32, 1920, 1080, "xr24-1920x1080" },
@@ -563,29 +554,29 @@ igt_main
 	for (a = 0; a < 2; a++) {
 		for (i = 0; i < (int)ARRAY_SIZE(fmts); i++) {
 			igt_describe("vprime -> vivid output -> loop -> capture into vprime");
-			igt_subtest_f("loop-%s-%s", fmts[i].name, alloc_name[a])
+			igt_subtest_f("loop-%s-%s", fmts[i].name, vivid_allocator_name[a])
 				test_loop(a, fmts[i].fourcc, fmts[i].w,
 					  fmts[i].h, i & 1);
 		}
 
 		igt_describe("One-page capture buffers: a 64x16 crop of the looped frame");
-		igt_subtest_f("loop-xr24-crop-one-page-%s", alloc_name[a])
+		igt_subtest_f("loop-xr24-crop-one-page-%s", vivid_allocator_name[a])
 			test_loop_one_page(a);
 
 		igt_describe("A dma-buf too small for the format is refused at QBUF");
-		igt_subtest_f("output-too-small-%s", alloc_name[a])
+		igt_subtest_f("output-too-small-%s", vivid_allocator_name[a])
 			test_too_small(a, OUT);
-		igt_subtest_f("capture-too-small-%s", alloc_name[a])
+		igt_subtest_f("capture-too-small-%s", vivid_allocator_name[a])
 			test_too_small(a, CAP);
 
 		igt_describe("Closing the DRM file leaves vivid's buffers alive");
-		igt_subtest_f("close-drm-fd-while-queued-%s", alloc_name[a])
+		igt_subtest_f("close-drm-fd-while-queued-%s", vivid_allocator_name[a])
 			test_close_drm_fd(a);
 
 		for (i = 0; i < (int)ARRAY_SIZE(order_name); i++) {
 			igt_describe("Every teardown order leaves nothing behind");
 			igt_subtest_f("teardown-%s-%s", order_name[i],
-				      alloc_name[a])
+				      vivid_allocator_name[a])
 				test_teardown(a, i);
 		}
 	}

@@ -159,17 +159,13 @@ static void pattern_import(int allocators, uint32_t fourcc, uint32_t w,
 
 igt_main
 {
-	static const struct {
-		uint32_t fourcc, w, h;
-		const char *name;
-	} fmts[] = {
+	static const struct vivid_case fmts[] = {
 		{ V4L2_PIX_FMT_XBGR32, 320, 180, "xr24-320x180" },
 		{ V4L2_PIX_FMT_XBGR32, 1280, 720, "xr24-1280x720" },
 		{ V4L2_PIX_FMT_XBGR32, 1920, 1080, "xr24-1920x1080" },
 		{ V4L2_PIX_FMT_YUYV, 320, 180, "yuyv-320x180" },
 		{ V4L2_PIX_FMT_YUYV, 1920, 1080, "yuyv-1920x1080" },
 	};
-	static const char * const alloc_name[] = { "vmalloc", "dma-contig" };
 	int a, i;
 
 	igt_fixture {
@@ -197,7 +193,7 @@ igt_main
 				continue;
 			igt_describe("A frame vivid drew, read through a vprime import");
 			igt_subtest_f("capture-pattern-%s-%s", fmts[i].name,
-				      alloc_name[a])
+				      vivid_allocator_name[a])
 				pattern_import(a, fmts[i].fourcc, fmts[i].w,
 					       fmts[i].h);
 		}

@@ -16,6 +16,8 @@
 #include "igt_kmod.h"
 #include "v4l2_common.h"
 
+const char * const vivid_allocator_name[2] = { "vmalloc", "dma-contig" };
+
 void vivid_unload(void)
 {
 	if (igt_kmod_is_loaded("vivid"))

@@ -11,6 +11,15 @@
 
 #include <linux/videodev2.h>
 
+/* A format and size a vivid test runs, and its name in subtest names. */
+struct vivid_case {
+	uint32_t fourcc, w, h;
+	const char *name;
+};
+
+/* vivid's allocators= values by name: "vmalloc", "dma-contig". */
+extern const char * const vivid_allocator_name[2];
+
 /* Load vivid fresh (one instance, capture + output) with @allocators. */
 void vivid_reload(int allocators);
 void vivid_unload(void);
