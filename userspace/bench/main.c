@@ -82,19 +82,29 @@ static void record(const char *figure, const char *variant, const char *unit,
 	fflush(stdout);
 }
 
-void bench_figure2(const struct bench_cfg *cfg, const char *figure,
-		   const char *variant, const char *unit, enum better better,
-		   const char *ref_name, bench_fn fn, bench_fn ref_fn, int fd,
-		   int other_fd, const void *arg)
+/* Run @fn and @ref_fn alternately, each with its own pair of fds. */
+static void measure(const struct bench_cfg *cfg, const char *figure,
+		    const char *variant, const char *unit, enum better better,
+		    const char *ref_name, bench_fn fn, int fd, int other,
+		    bench_fn ref_fn, int ref_fd, int ref_other, const void *arg)
 {
 	double v[16], r[16];
 	int i, n = cfg->repeats > 16 ? 16 : cfg->repeats;
 
 	for (i = 0; i < n; i++) {
-		v[i] = fn(fd, other_fd, arg);
-		r[i] = ref_fn(fd, other_fd, arg);
+		v[i] = fn(fd, other, arg);
+		r[i] = ref_fn(ref_fd, ref_other, arg);
 	}
 	record(figure, variant, unit, better, ref_name, v, r, n);
+}
+
+void bench_figure2(const struct bench_cfg *cfg, const char *figure,
+		   const char *variant, const char *unit, enum better better,
+		   const char *ref_name, bench_fn fn, bench_fn ref_fn, int fd,
+		   int other_fd, const void *arg)
+{
+	measure(cfg, figure, variant, unit, better, ref_name, fn, fd, other_fd,
+		ref_fn, fd, other_fd, arg);
 }
 
 void bench_figure(const struct bench_cfg *cfg, const char *figure,
@@ -102,14 +112,8 @@ void bench_figure(const struct bench_cfg *cfg, const char *figure,
 		  const char *ref_name, bench_fn fn, int vprime_fd, int ref_fd,
 		  const void *arg)
 {
-	double v[16], r[16];
-	int i, n = cfg->repeats > 16 ? 16 : cfg->repeats;
-
-	for (i = 0; i < n; i++) {
-		v[i] = fn(vprime_fd, ref_fd, arg);
-		r[i] = fn(ref_fd, vprime_fd, arg);
-	}
-	record(figure, variant, unit, better, ref_name, v, r, n);
+	measure(cfg, figure, variant, unit, better, ref_name, fn, vprime_fd,
+		ref_fd, fn, ref_fd, vprime_fd, arg);
 }
 
 static int write_outputs(const char *dir)
