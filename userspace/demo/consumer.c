@@ -121,8 +121,7 @@ static void report_buffer(const struct vprime_dmabuf_census *cs,
 		return;
 	b = vprime_dmabuf_census_find(cs, st.st_ino);
 	report("  %s: dma-buf inode %lu, %llu bytes, exporter %s\n", what,
-	       (unsigned long)st.st_ino, (unsigned long long)st.st_size ?
-	       (unsigned long long)st.st_size :
+	       (unsigned long)st.st_ino,
 	       (unsigned long long)vprime_dmabuf_size(dmabuf),
 	       b && b->exporter[0] ? b->exporter : "?");
 	report("    exported by: %s\n", origin);

@@ -93,21 +93,45 @@ static void add_total(const struct vprime_dmabuf_holder *h, uint64_t size)
 	totals[i].bytes += size;
 }
 
-static void print_json(bool have_debugfs, int pid, const char *exporter)
+/* The buffers shown: those --pid and --exporter select. */
+static uint64_t shown_bytes;
+static int shown;
+
+/*
+ * Keep only the selected buffers in the census and add up the totals,
+ * per process and overall, once for both printers.
+ */
+static void select_buffers(int pid, const char *exporter)
 {
-	uint64_t bytes = 0;
-	int i, j, n = 0;
+	struct vprime_dmabuf *b;
+	int i, j, kept = 0;
+
+	for (i = 0; i < census.nbufs; i++) {
+		b = &census.bufs[i];
+		if (!wanted(b, pid, exporter)) {
+			free(b->holders);
+			continue;
+		}
+		for (j = 0; j < b->nholders; j++)
+			if (pid <= 0 || b->holders[j].pid == pid)
+				add_total(&b->holders[j], b->size);
+		shown++;
+		shown_bytes += b->size;
+		census.bufs[kept++] = *b;
+	}
+	census.nbufs = kept;
+}
+
+static void print_json(bool have_debugfs)
+{
 	bool first = true;
+	int i, j;
 
 	printf("{\n  \"debugfs\": %s,\n  \"buffers\": [\n",
 	       have_debugfs ? "true" : "false");
 	for (i = 0; i < census.nbufs; i++) {
 		const struct vprime_dmabuf *b = &census.bufs[i];
 
-		if (!wanted(b, pid, exporter))
-			continue;
-		n++;
-		bytes += b->size;
 		printf("%s    {\"ino\": %lu, \"size\": %llu, \"exporter\": ",
 		       first ? "" : ",\n", b->ino, (unsigned long long)b->size);
 		first = false;
@@ -151,8 +175,8 @@ static void print_json(bool have_debugfs, int pid, const char *exporter)
 		       totals[i].buffers, totals[i].fds, totals[i].maps,
 		       (unsigned long long)totals[i].bytes);
 	}
-	printf("\n  ],\n  \"total\": {\"buffers\": %d, \"bytes\": %llu}\n}\n", n,
-	       (unsigned long long)bytes);
+	printf("\n  ],\n  \"total\": {\"buffers\": %d, \"bytes\": %llu}\n}\n",
+	       shown, (unsigned long long)shown_bytes);
 }
 
 static const char *human(uint64_t n, char *buf, size_t len)
@@ -166,12 +190,11 @@ static const char *human(uint64_t n, char *buf, size_t len)
 	return buf;
 }
 
-static void print_table(bool have_debugfs, int pid, const char *exporter)
+static void print_table(bool have_debugfs)
 {
 	char hs[32], holders[512];
-	uint64_t bytes = 0;
-	int i, j, n = 0;
 	size_t off;
+	int i, j;
 
 	if (!have_debugfs)
 		printf("%s\n",
@@ -181,10 +204,6 @@ static void print_table(bool have_debugfs, int pid, const char *exporter)
 	for (i = 0; i < census.nbufs; i++) {
 		const struct vprime_dmabuf *b = &census.bufs[i];
 
-		if (!wanted(b, pid, exporter))
-			continue;
-		n++;
-		bytes += b->size;
 		off = 0;
 		holders[0] = '\0';
 		for (j = 0; j < b->nholders && off < sizeof(holders) - 1; j++)
@@ -210,8 +229,8 @@ static void print_table(bool have_debugfs, int pid, const char *exporter)
 		printf("%-8d %-16s %8d %6d %6d %10s\n", totals[i].pid,
 		       totals[i].comm, totals[i].buffers, totals[i].fds,
 		       totals[i].maps, human(totals[i].bytes, hs, sizeof(hs)));
-	printf("\n%d dma-buf%s, %s\n", n, n == 1 ? "" : "s",
-	       human(bytes, hs, sizeof(hs)));
+	printf("\n%d dma-buf%s, %s\n", shown, shown == 1 ? "" : "s",
+	       human(shown_bytes, hs, sizeof(hs)));
 }
 
 static void print_usage(FILE *f)
@@ -230,7 +249,7 @@ int main(int argc, char **argv)
 	};
 	const char *exporter = NULL;
 	bool json = false;
-	int c, pid = 0, i, j, ret;
+	int c, pid = 0, ret;
 	char *end;
 
 	while ((c = getopt_long(argc, argv, "jp:e:h", opts, NULL)) != -1) {
@@ -265,18 +284,11 @@ int main(int argc, char **argv)
 		fprintf(stderr, "dmabuf-inspect: %s\n", strerror(-ret));
 		return 1;
 	}
-	for (i = 0; i < census.nbufs; i++) {
-		if (!wanted(&census.bufs[i], pid, exporter))
-			continue;
-		for (j = 0; j < census.bufs[i].nholders; j++)
-			if (pid <= 0 || census.bufs[i].holders[j].pid == pid)
-				add_total(&census.bufs[i].holders[j],
-					  census.bufs[i].size);
-	}
+	select_buffers(pid, exporter);
 	if (json)
-		print_json(census.debugfs, pid, exporter);
+		print_json(census.debugfs);
 	else
-		print_table(census.debugfs, pid, exporter);
+		print_table(census.debugfs);
 	vprime_dmabuf_census_free(&census);
 	free(totals);
 	return 0;
