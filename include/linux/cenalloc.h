@@ -12,6 +12,7 @@
 
 struct cenalloc_buffer;
 struct dma_buf;
+struct dma_resv;
 struct device;
 struct iosys_map;
 
@@ -78,6 +79,32 @@ struct cenalloc_buffer_state {
 };
 
 /**
+ * CENALLOC_STATE_TO_UAPI() - copy the fields every placement query reports
+ * @args: a uAPI struct with the fields of &struct cenalloc_info_data from
+ *	@allocator to @vmap_count (cenalloc's INFO, vprime's GEM_INFO)
+ * @st: a &struct cenalloc_buffer_state
+ *
+ * The state bits are left to the caller, which may add its own.
+ */
+#define CENALLOC_STATE_TO_UAPI(args, st) do {				\
+	typeof(args) __u = (args);					\
+	const struct cenalloc_buffer_state *__s = (st);			\
+									\
+	__u->allocator = __s->allocator;				\
+	__u->num_segments = __s->num_segments;				\
+	__u->num_attachments = __s->num_attachments;			\
+	__u->max_address = __s->max_address;				\
+	__u->dma_limit = __s->combined.dma_limit;			\
+	__u->alignment = __s->combined.alignment;			\
+	__u->max_segment = __s->combined.max_segment;			\
+	__u->seg_boundary = __s->combined.seg_boundary;			\
+	__u->constraint_flags = __s->combined.flags;			\
+	__u->num_mapped = __s->num_mapped;				\
+	__u->migrations = __s->migrations;				\
+	__u->vmap_count = __s->vmap_count;				\
+} while (0)
+
+/**
  * struct cenalloc_owner_ops - callbacks into the object that wraps a buffer
  *
  * A driver whose objects are cenalloc buffers (vprime's GEM objects)
@@ -108,6 +135,7 @@ struct dma_buf *cenalloc_buffer_export(struct cenalloc_buffer *buf,
 				       const char *exp_name, int fd_flags);
 struct cenalloc_buffer *cenalloc_buffer_from_dma_buf(struct dma_buf *dmabuf);
 u64 cenalloc_buffer_size(struct cenalloc_buffer *buf);
+struct dma_resv *cenalloc_buffer_resv(struct cenalloc_buffer *buf);
 
 void cenalloc_buffer_set_owner(struct cenalloc_buffer *buf,
 			       const struct cenalloc_owner_ops *ops,
@@ -116,7 +144,7 @@ void *cenalloc_buffer_get_owner(struct cenalloc_buffer *buf,
 				const struct cenalloc_owner_ops *ops);
 
 int cenalloc_buffer_mmap_prepare(struct cenalloc_buffer *buf,
-				 struct vm_area_struct *vma);
+				 struct vm_area_struct *vma, pgoff_t pgoff);
 vm_fault_t cenalloc_buffer_fault(struct cenalloc_buffer *buf,
 				 struct vm_fault *vmf, pgoff_t pgoff);
 int cenalloc_buffer_vmap(struct cenalloc_buffer *buf, struct iosys_map *map);
@@ -124,6 +152,7 @@ void cenalloc_buffer_vunmap(struct cenalloc_buffer *buf,
 			    struct iosys_map *map);
 void cenalloc_buffer_query(struct cenalloc_buffer *buf,
 			   struct cenalloc_buffer_state *state);
+void cenalloc_state_hide_addresses(struct cenalloc_buffer_state *state);
 
 const char *cenalloc_allocator_name(enum cenalloc_allocator_id id);
 

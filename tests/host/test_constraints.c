@@ -416,6 +416,8 @@ igt_main
 			"vivid limit=99999999999999999999999", "viv!d",
 			"vivid cached wc", "vivid limit=0x10", "vivid align=3",
 			"vivid boundary=0x1000", "vivid max-segment=1",
+			/* segments that would split a page */
+			"vivid max-segment=0x1001", "vivid max-segment=0x1ffff",
 			"vivid =1", "0123456789012345678901234567890123456789",
 		};
 		struct cenalloc_constraints c;

@@ -30,6 +30,7 @@
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
+#include <linux/cenalloc_compat.h>
 
 #include "cenalloc_drv.h"
 
@@ -69,9 +70,14 @@ static int cenalloc_pages_alloc(struct cenalloc_storage *st, gfp_t zone)
 			order = cenalloc_orders[k];
 			if ((1UL << order) > st->nr_pages - i)
 				continue;
-			gfp = GFP_USER | zone | __GFP_ZERO;
-			if (order)
-				gfp |= __GFP_NOWARN | __GFP_NORETRY;
+			/*
+			 * Charged to the caller's memory cgroup, and failing
+			 * with -ENOMEM rather than calling the OOM killer on
+			 * bystanders: the user asked for the size.
+			 */
+			gfp = GFP_USER | zone | __GFP_ZERO | __GFP_ACCOUNT |
+			      __GFP_NOWARN;
+			gfp |= order ? __GFP_NORETRY : __GFP_RETRY_MAYFAIL;
 			page = alloc_pages(gfp, order);
 			if (page)
 				break;
@@ -116,8 +122,8 @@ static int cenalloc_contig_alloc(struct cenalloc_storage *st,
 
 	if (order > CENALLOC_BLOCK_ORDER)
 		return -ENOMEM;
-	page = alloc_pages(GFP_USER | GFP_DMA32 | __GFP_ZERO | __GFP_NOWARN |
-			   __GFP_RETRY_MAYFAIL, order);
+	page = alloc_pages(GFP_USER | GFP_DMA32 | __GFP_ZERO | __GFP_ACCOUNT |
+			   __GFP_NOWARN | __GFP_RETRY_MAYFAIL, order);
 	if (!page)
 		return -ENOMEM;
 	split_page(page, order);
@@ -317,6 +323,42 @@ static bool cenalloc_allocator_available(enum cenalloc_allocator_id id)
 	return id != CENALLOC_ALLOCATOR_RESERVE || cenalloc_reserve.nr_pages;
 }
 
+/* The capabilities of the allocators present, and their ids. */
+static unsigned int cenalloc_pool_caps(struct cenalloc_alloc_caps *caps,
+				       enum cenalloc_allocator_id *ids)
+{
+	unsigned int n = 0;
+	int i;
+
+	for (i = CENALLOC_ALLOCATOR_SYSTEM; i < CENALLOC_ALLOCATOR_COUNT; i++) {
+		if (!cenalloc_allocator_available(i))
+			continue;
+		caps[n] = cenalloc_pool[i]->caps;
+		ids[n++] = i;
+	}
+	return n;
+}
+
+/**
+ * cenalloc_pool_can_satisfy() - whether any allocator could ever meet
+ * @size: bytes
+ * @c: the combined constraints (valid)
+ *
+ * False means no allocation can succeed, however much memory is free:
+ * such requests are refused when they are made (create, attach), not at
+ * the first map, fault or vmap.
+ *
+ * Return: true when an allocator of the pool has the capabilities.
+ */
+bool cenalloc_pool_can_satisfy(u64 size, const struct cenalloc_constraints *c)
+{
+	struct cenalloc_alloc_caps caps[CENALLOC_ALLOCATOR_COUNT];
+	enum cenalloc_allocator_id ids[CENALLOC_ALLOCATOR_COUNT];
+	unsigned int n = cenalloc_pool_caps(caps, ids);
+
+	return cenalloc_pick_allocator(caps, n, c, size) >= 0;
+}
+
 /* Merge the pages into physically contiguous extents. */
 static int cenalloc_storage_build_segs(struct cenalloc_storage *st)
 {
@@ -368,16 +410,10 @@ struct cenalloc_storage *cenalloc_storage_alloc(u64 size,
 	enum cenalloc_allocator_id ids[CENALLOC_ALLOCATOR_COUNT];
 	struct cenalloc_storage *st;
 	struct cenalloc_allocator *a;
-	unsigned int n = 0, first = 0;
+	unsigned int n = cenalloc_pool_caps(caps, ids), first = 0;
 	int i, ret = -ENOMEM;
 
 	*why = "no allocator in the pool can meet the constraints";
-	for (i = CENALLOC_ALLOCATOR_SYSTEM; i < CENALLOC_ALLOCATOR_COUNT; i++) {
-		if (!cenalloc_allocator_available(i))
-			continue;
-		caps[n] = cenalloc_pool[i]->caps;
-		ids[n++] = i;
-	}
 
 	st = kzalloc(sizeof(*st), GFP_KERNEL);
 	if (!st)
@@ -422,6 +458,15 @@ struct cenalloc_storage *cenalloc_storage_alloc(u64 size,
 			first++;
 			continue;
 		}
+		/* Zeroed through the cached linear map, then made WC. */
+		if (st->caching == CENALLOC_C_WRITECOMBINE &&
+		    cenalloc_set_pages_wc(st->pages, st->nr_pages)) {
+			kvfree(st->segs);
+			st->segs = NULL;
+			a->free(st);
+			ret = -ENOMEM;
+			goto err_free_pages_array;
+		}
 		atomic64_inc(&a->nr_allocs);
 		atomic64_add(size, &a->bytes);
 		return st;
@@ -444,6 +489,8 @@ void cenalloc_storage_free(struct cenalloc_storage *st)
 	struct cenalloc_allocator *a = cenalloc_pool[st->allocator];
 
 	atomic64_sub(st->nr_pages << PAGE_SHIFT, &a->bytes);
+	if (st->caching == CENALLOC_C_WRITECOMBINE)
+		cenalloc_set_pages_wb(st->pages, st->nr_pages);
 	a->free(st);
 	kvfree(st->segs);
 	kvfree(st->pages);

@@ -79,7 +79,9 @@ cenalloc_constraints_validate(const struct cenalloc_constraints *c)
 	if (c->dma_limit != CENALLOC_NO_LIMIT &&
 	    eff_align(c) > c->dma_limit)
 		return CENALLOC_CONFLICT_ALIGNMENT;
-	if (c->max_segment && c->max_segment < CENALLOC_PAGE_SIZE)
+	/* Segments are cut on page boundaries: a part page cannot map. */
+	if (c->max_segment && (c->max_segment < CENALLOC_PAGE_SIZE ||
+			       c->max_segment % CENALLOC_PAGE_SIZE))
 		return CENALLOC_CONFLICT_SEGMENT;
 	if (c->seg_boundary & (c->seg_boundary + 1))
 		return CENALLOC_CONFLICT_BOUNDARY;

@@ -14,6 +14,7 @@
  */
 
 #include <linux/debugfs.h>
+#include <linux/dma-buf.h>
 #include <linux/fs.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
@@ -22,6 +23,43 @@
 #include "cenalloc_drv.h"
 
 static struct dentry *cenalloc_debugfs_root;
+
+/* One buffer; alive: the caller holds cenalloc_buffers_lock. */
+static void cenalloc_buffer_show(struct seq_file *m,
+				 struct cenalloc_buffer *buf)
+{
+	struct cenalloc_attachment *a;
+	struct cenalloc_constraints c;
+	struct cenalloc_storage *st;
+	char text[160];
+
+	mutex_lock(&buf->lock);
+	st = buf->storage;
+	cenalloc_buffer_combined(buf, &c);
+	cenalloc_constraints_format(text, sizeof(text), &c);
+	seq_printf(m, "buffer %lu: size %llu exporter %s ", buf->id,
+		   buf->size, buf->exp_name);
+	if (buf->dmabuf)
+		seq_printf(m, "exported ino %lu\n", buf->dmabuf_ino);
+	else
+		seq_puts(m, "unexported\n");
+	if (st)
+		seq_printf(m, "  storage: %s, %u segment%s, max address %#llx, %s\n",
+			   cenalloc_allocator_name(st->allocator), st->nsegs,
+			   st->nsegs == 1 ? "" : "s", st->max_address,
+			   st->caching == CENALLOC_C_WRITECOMBINE ? "wc" : "cached");
+	else
+		seq_puts(m, "  storage: none\n");
+	seq_printf(m, "  combined: %s\n", text);
+	seq_printf(m, "  mapped %u, vmaps %u, migrations %u\n", buf->num_mapped,
+		   buf->vmap_count, buf->migrations);
+	list_for_each_entry(a, &buf->attachments, node) {
+		cenalloc_constraints_format(text, sizeof(text), &a->constraints);
+		seq_printf(m, "  attached %s (%s)%s: %s\n", dev_name(a->dev),
+			   a->source, a->mapped ? " mapped" : "", text);
+	}
+	mutex_unlock(&buf->lock);
+}
 
 static int cenalloc_buffers_show(struct seq_file *m, void *unused)
 {

@@ -5,9 +5,12 @@
 
 #include <linux/build_bug.h>
 #include <linux/dma-buf.h>
+#include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/mm.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
+#include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <uapi/linux/cenalloc.h>
 
@@ -24,37 +27,85 @@ static_assert(CENALLOC_STATE_BELOW_4G == CENALLOC_BUFFER_BELOW_4G);
 static_assert(CENALLOC_STATE_WRITECOMBINE == CENALLOC_BUFFER_WRITECOMBINE);
 static_assert(CENALLOC_CONSTRAINT_WRITECOMBINE == CENALLOC_C_WRITECOMBINE);
 
-#define CENALLOC_FD_FLAGS_VALID	(O_CLOEXEC | O_ACCMODE)
+static unsigned int cenalloc_file_limit_mb;
+module_param_named(file_limit_mb, cenalloc_file_limit_mb, uint, 0644);
+MODULE_PARM_DESC(file_limit_mb,
+		 "Bytes of live buffers one open /dev/cenalloc may have allocated, in MiB (0: half of RAM)");
 
-static int cenalloc_ioctl_alloc(void *data)
+/**
+ * struct cenalloc_client - one open file of /dev/cenalloc
+ * @quota: the bytes of its buffers that are still alive, against
+ *	file_limit_mb; the buffers hold it after the file is closed
+ */
+struct cenalloc_client {
+	struct cenalloc_quota *quota;
+};
+
+static u64 cenalloc_file_limit(void)
+{
+	if (cenalloc_file_limit_mb)
+		return (u64)cenalloc_file_limit_mb << 20;
+	return (u64)totalram_pages() << PAGE_SHIFT >> 1;
+}
+
+/**
+ * struct cenalloc_ioctl_out - what an ioctl leaves to do after copy-out
+ * @file: a file to install as @fd once the result reached the user
+ * @fd: the reserved descriptor for @file
+ */
+struct cenalloc_ioctl_out {
+	struct file *file;
+	int fd;
+};
+
+static int cenalloc_ioctl_alloc(struct cenalloc_client *client, void *data,
+				struct cenalloc_ioctl_out *out)
 {
 	struct cenalloc_alloc_data *args = data;
+	u32 mode = args->fd_flags & O_ACCMODE;
 	struct cenalloc_buffer *buf;
 	struct dma_buf *dmabuf;
-	int fd;
+	int fd, ret;
 
 	if (args->pad || (args->flags & ~CENALLOC_FLAGS_VALID) ||
-	    (args->fd_flags & ~CENALLOC_FD_FLAGS_VALID))
+	    (args->fd_flags & ~(O_CLOEXEC | O_ACCMODE)) ||
+	    (mode != O_RDONLY && mode != O_RDWR))
 		return -EINVAL;
 	buf = cenalloc_buffer_create(args->size, args->flags);
 	if (IS_ERR(buf))
 		return PTR_ERR(buf);
-	dmabuf = cenalloc_buffer_export(buf, "cenalloc", args->fd_flags);
-	/* The dma-buf holds its own reference on the buffer. */
-	cenalloc_buffer_put(buf);
-	if (IS_ERR(dmabuf))
-		return PTR_ERR(dmabuf);
-	fd = dma_buf_fd(dmabuf, args->fd_flags);
+	ret = cenalloc_buffer_charge(buf, client->quota,
+				     cenalloc_file_limit());
+	if (ret)
+		goto err_put_buf;
+	fd = get_unused_fd_flags(args->fd_flags & O_CLOEXEC);
 	if (fd < 0) {
-		dma_buf_put(dmabuf);
-		return fd;
+		ret = fd;
+		goto err_put_buf;
 	}
+	dmabuf = cenalloc_buffer_export(buf, "cenalloc", args->fd_flags);
+	if (IS_ERR(dmabuf)) {
+		ret = PTR_ERR(dmabuf);
+		goto err_put_fd;
+	}
+	/* The dma-buf holds its own reference on the buffer. */
+	args->size = cenalloc_buffer_size(buf);
+	cenalloc_buffer_put(buf);
 	args->fd = fd;
-	args->size = dmabuf->size;
+	/* Installed by cenalloc_dev_ioctl() once the user has the number. */
+	out->file = dmabuf->file;
+	out->fd = fd;
 	return 0;
+
+err_put_fd:
+	put_unused_fd(fd);
+err_put_buf:
+	cenalloc_buffer_put(buf);
+	return ret;
 }
 
-static int cenalloc_ioctl_info(void *data)
+static int cenalloc_ioctl_info(struct cenalloc_client *client, void *data,
+			       struct cenalloc_ioctl_out *out)
 {
 	struct cenalloc_info_data *args = data;
 	struct cenalloc_buffer_state st;
@@ -74,37 +125,37 @@ static int cenalloc_ioctl_info(void *data)
 	}
 	cenalloc_buffer_query(buf, &st);
 	dma_buf_put(dmabuf);
+	cenalloc_state_hide_addresses(&st);
 
 	memset(args, 0, sizeof(*args));
 	args->fd = fd;
 	args->size = st.size;
 	args->state = st.flags;
-	args->allocator = st.allocator;
-	args->num_segments = st.num_segments;
-	args->num_attachments = st.num_attachments;
-	args->max_address = st.max_address;
-	args->dma_limit = st.combined.dma_limit;
-	args->alignment = st.combined.alignment;
-	args->max_segment = st.combined.max_segment;
-	args->seg_boundary = st.combined.seg_boundary;
-	args->constraint_flags = st.combined.flags;
-	args->num_mapped = st.num_mapped;
-	args->migrations = st.migrations;
-	args->vmap_count = st.vmap_count;
+	CENALLOC_STATE_TO_UAPI(args, &st);
 	return 0;
 }
 
+/*
+ * @min_size: the smallest argument accepted: the struct's first version,
+ * so that a caller always gets back what it needs (the fd of ALLOC).
+ */
 static const struct {
 	unsigned int cmd;
-	int (*fn)(void *data);
+	unsigned int min_size;
+	int (*fn)(struct cenalloc_client *client, void *data,
+		  struct cenalloc_ioctl_out *out);
 } cenalloc_ioctls[] = {
-	{ CENALLOC_IOC_ALLOC, cenalloc_ioctl_alloc },
-	{ CENALLOC_IOC_INFO, cenalloc_ioctl_info },
+	{ CENALLOC_IOC_ALLOC, sizeof(struct cenalloc_alloc_data),
+	  cenalloc_ioctl_alloc },
+	{ CENALLOC_IOC_INFO, sizeof(struct cenalloc_info_data),
+	  cenalloc_ioctl_info },
 };
 
 /*
- * Structs may grow by appending: a smaller user struct reads as zeros, a
- * larger one must have zeros past what the kernel knows (-E2BIG if not).
+ * Structs may grow by appending: a larger one must have zeros past what
+ * the kernel knows (-E2BIG if not).  A file made by an ioctl is installed
+ * last, once the result is in the user's hands: until then no other
+ * thread can reach it, and a failed copy-out leaves no descriptor behind.
  */
 static long cenalloc_dev_ioctl(struct file *file, unsigned int cmd,
 			       unsigned long arg)
@@ -113,6 +164,7 @@ static long cenalloc_dev_ioctl(struct file *file, unsigned int cmd,
 		struct cenalloc_alloc_data alloc;
 		struct cenalloc_info_data info;
 	} data;
+	struct cenalloc_ioctl_out out = { .fd = -1 };
 	void __user *uptr = (void __user *)arg;
 	unsigned int i, ksize, usize = _IOC_SIZE(cmd);
 	int ret;
@@ -124,22 +176,58 @@ static long cenalloc_dev_ioctl(struct file *file, unsigned int cmd,
 			break;
 	if (i == ARRAY_SIZE(cenalloc_ioctls))
 		return -ENOTTY;
+	if (usize < cenalloc_ioctls[i].min_size)
+		return -EINVAL;
 	ksize = _IOC_SIZE(cenalloc_ioctls[i].cmd);
 
 	ret = copy_struct_from_user(&data, ksize, uptr, usize);
 	if (ret)
 		return ret;
-	ret = cenalloc_ioctls[i].fn(&data);
+	ret = cenalloc_ioctls[i].fn(file->private_data, &data, &out);
 	if (ret)
 		return ret;
-	if (copy_to_user(uptr, &data, min(usize, ksize)))
+	if (copy_to_user(uptr, &data, min(usize, ksize))) {
+		if (out.file) {
+			put_unused_fd(out.fd);
+			fput(out.file);
+		}
 		return -EFAULT;
+	}
+	if (out.file)
+		fd_install(out.fd, out.file);
+	return 0;
+}
+
+static int cenalloc_dev_open(struct inode *inode, struct file *file)
+{
+	struct cenalloc_client *client;
+
+	client = kzalloc(sizeof(*client), GFP_KERNEL_ACCOUNT);
+	if (!client)
+		return -ENOMEM;
+	client->quota = cenalloc_quota_create();
+	if (!client->quota) {
+		kfree(client);
+		return -ENOMEM;
+	}
+	file->private_data = client;
+	return nonseekable_open(inode, file);
+}
+
+static int cenalloc_dev_release(struct inode *inode, struct file *file)
+{
+	struct cenalloc_client *client = file->private_data;
+
+	/* Buffers still alive keep the quota until they go. */
+	cenalloc_quota_put(client->quota);
+	kfree(client);
 	return 0;
 }
 
 static const struct file_operations cenalloc_dev_fops = {
 	.owner = THIS_MODULE,
-	.open = nonseekable_open,
+	.open = cenalloc_dev_open,
+	.release = cenalloc_dev_release,
 	.unlocked_ioctl = cenalloc_dev_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
 	.llseek = no_llseek,

@@ -7,13 +7,17 @@
 
 #include <linux/atomic.h>
 #include <linux/cenalloc.h>
+#include <linux/dma-resv.h>
 #include <linux/dma-direction.h>
 #include <linux/kref.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/scatterlist.h>
 
+struct cenalloc_quota;
 struct dentry;
+struct dma_buf;
+struct dma_buf_attachment;
 struct seq_file;
 
 /**
@@ -60,6 +64,10 @@ struct cenalloc_attachment {
  * struct cenalloc_buffer - a cenalloc buffer
  * @kref: references: the creator, each exported dma-buf, each mmap of the
  *	dma-buf, and whoever cenalloc_buffer_get() was called for
+ * @resv: the buffer's fences, shared by its dma-bufs and its owner; its
+ *	own lock is taken outside @alloc_lock and @lock
+ * @alloc_lock: serialises allocating storage (taken outside @lock, which
+ *	is dropped while allocating)
  * @lock: protects every field below it
  * @size: size in bytes, page aligned (constant)
  * @id: unique number for debugfs (constant)
@@ -72,13 +80,21 @@ struct cenalloc_attachment {
  * @migrations: times the storage moved; protected by @lock
  * @dmabuf: the live exported dma-buf, not a reference: cleared by its
  *	release; protected by @lock
+ * @dmabuf_ino: inode number of @dmabuf's file, for debugfs (read when
+ *	exported: the file may be half torn down before its release runs);
+ *	protected by @lock
  * @exp_name: exporter name shown in dma_buf/bufinfo
  * @owner_ops: callbacks of the wrapping object; protected by @lock
  * @owner: the wrapping object; protected by @lock
  * @node: entry in the global buffer list (cenalloc_buffers_lock)
+ * @quota: what the buffer's size is charged to, or NULL (constant once
+ *	the buffer is shared)
  */
 struct cenalloc_buffer {
 	struct kref kref;
+	struct dma_resv resv;
+	/* serialises allocating storage, outside @lock */
+	struct mutex alloc_lock;
 	/* protects the fields below: see the kerneldoc above */
 	struct mutex lock;
 	u64 size;
@@ -91,10 +107,12 @@ struct cenalloc_buffer {
 	void *vaddr;
 	unsigned int migrations;
 	struct dma_buf *dmabuf;
+	unsigned long dmabuf_ino;
 	char exp_name[16];
 	const struct cenalloc_owner_ops *owner_ops;
 	void *owner;
 	struct list_head node;
+	struct cenalloc_quota *quota;
 };
 
 /**
@@ -127,14 +145,36 @@ struct cenalloc_storage *cenalloc_storage_alloc(u64 size,
 						const struct cenalloc_constraints *c,
 						const char **why);
 void cenalloc_storage_free(struct cenalloc_storage *st);
+bool cenalloc_pool_can_satisfy(u64 size, const struct cenalloc_constraints *c);
 void cenalloc_alloc_show(struct seq_file *m);
 
-/* cenalloc_core.c */
+/* cenalloc_buffer.c */
 extern struct mutex cenalloc_buffers_lock;
 extern struct list_head cenalloc_buffers;
 extern atomic64_t cenalloc_nr_migrations;
 extern atomic64_t cenalloc_nr_attach_refused;
-void cenalloc_buffer_show(struct seq_file *m, struct cenalloc_buffer *buf);
+void cenalloc_buffer_combined(struct cenalloc_buffer *buf,
+			      struct cenalloc_constraints *c);
+int cenalloc_buffer_alloc_unlocked(struct cenalloc_buffer *buf,
+				   const struct cenalloc_constraints *c,
+				   struct cenalloc_storage **st);
+int cenalloc_buffer_ensure_storage(struct cenalloc_buffer *buf);
+struct cenalloc_quota *cenalloc_quota_create(void);
+void cenalloc_quota_put(struct cenalloc_quota *q);
+int cenalloc_buffer_charge(struct cenalloc_buffer *buf,
+			   struct cenalloc_quota *q, u64 limit);
+
+/* cenalloc_attach.c */
+void cenalloc_buffer_zap_cpu_mappings(struct cenalloc_buffer *buf);
+int cenalloc_dma_buf_attach(struct dma_buf *dmabuf,
+			    struct dma_buf_attachment *attach);
+void cenalloc_dma_buf_detach(struct dma_buf *dmabuf,
+			     struct dma_buf_attachment *attach);
+
+/* cenalloc_dma_buf.c */
+extern const struct dma_buf_ops cenalloc_dma_buf_ops;
+void cenalloc_attachment_unmap(struct cenalloc_buffer *buf,
+			       struct cenalloc_attachment *a);
 
 /* cenalloc_policy.c */
 int cenalloc_policy_init(const char *rules);

@@ -75,7 +75,8 @@ static void cenalloc_infer(struct device *dev, struct cenalloc_constraints *c)
 	if (dev->bus_dma_limit)
 		limit = min_t(u64, limit, dev->bus_dma_limit);
 	c->dma_limit = limit;
-	c->max_segment = dma_get_max_seg_size(dev);
+	/* Often UINT_MAX or 0xffff: whole pages are what can be cut. */
+	c->max_segment = round_down((u64)dma_get_max_seg_size(dev), PAGE_SIZE);
 	c->seg_boundary = dma_get_seg_boundary(dev);
 }
 

@@ -21,13 +21,18 @@ static void vprime_debugfs_object(struct seq_file *m,
 	struct cenalloc_buffer_state st;
 	struct cenalloc_buffer *buf = obj->buffer;
 
+	/*
+	 * handle_count and dma_buf belong to the DRM core and change under
+	 * its object_name_lock: read once, as a snapshot.  import_attach and
+	 * buffer are set before the object is listed and never change.
+	 */
 	seq_printf(m, "object size %zu handles %u", gobj->size,
-		   gobj->handle_count);
+		   READ_ONCE(gobj->handle_count));
 	if (gobj->import_attach) {
 		seq_printf(m, " imported from %s",
 			   gobj->import_attach->dmabuf->exp_name);
 		buf = cenalloc_buffer_from_dma_buf(gobj->import_attach->dmabuf);
-	} else if (gobj->dma_buf) {
+	} else if (READ_ONCE(gobj->dma_buf)) {
 		seq_puts(m, " exported");
 	}
 	if (!buf) {

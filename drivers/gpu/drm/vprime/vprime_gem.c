@@ -26,6 +26,7 @@
  */
 
 #include <linux/cenalloc.h>
+#include <linux/cenalloc_compat.h>
 #include <linux/dma-buf.h>
 #include <linux/iosys-map.h>
 #include <linux/mm.h>
@@ -85,17 +86,32 @@ const struct cenalloc_owner_ops vprime_owner_ops = {
 };
 
 /*
- * drm_gem_mmap() only maps an object from its first page (it looks the
- * fake offset up exactly), so a GEM vma starts at page 0 of the object.
+ * vm_pgoff of a GEM vma is the object's fake offset plus the vma's first
+ * page; a vma split (munmap of the head, mprotect of a middle page) moves
+ * it along.  cenalloc's fault handler takes offsets in the object.
+ */
+static pgoff_t vprime_gem_pgoff(struct drm_gem_object *gobj, pgoff_t pgoff)
+{
+	return pgoff - drm_vma_node_start(&gobj->vma_node);
+}
+
+/*
+ * An unplugged device's mappings were zapped by drm_dev_unplug() and do
+ * not fault back in (as with hardware that is gone); dma-bufs exported
+ * from it keep working.
  */
 static vm_fault_t vprime_gem_fault(struct vm_fault *vmf)
 {
-	struct vm_area_struct *vma = vmf->vma;
-	struct drm_gem_object *gobj = vma->vm_private_data;
-	pgoff_t pgoff = (vmf->address - vma->vm_start) >> PAGE_SHIFT;
+	struct drm_gem_object *gobj = vmf->vma->vm_private_data;
+	vm_fault_t ret;
+	int idx;
 
-	return cenalloc_buffer_fault(to_vprime_gem_object(gobj)->buffer, vmf,
-				     pgoff);
+	if (!drm_dev_enter(gobj->dev, &idx))
+		return VM_FAULT_SIGBUS;
+	ret = cenalloc_buffer_fault(to_vprime_gem_object(gobj)->buffer, vmf,
+				    vprime_gem_pgoff(gobj, vmf->pgoff));
+	drm_dev_exit(idx);
+	return ret;
 }
 
 static const struct vm_operations_struct vprime_gem_vm_ops = {
@@ -114,15 +130,27 @@ static int vprime_gem_mmap(struct drm_gem_object *gobj,
 		/*
 		 * The exporter maps its own storage; drm_gem_dumb_map_offset()
 		 * refuses imports, which is why vprime has its own MAP_DUMB.
+		 * Exporters that install no vm_ops (the system dma-heap,
+		 * udmabuf) must not inherit vprime's, whose close would drop
+		 * an object reference this vma does not hold.
 		 */
-		ret = dma_buf_mmap(gobj->import_attach->dmabuf, vma, 0);
+		vma->vm_ops = NULL;
+		vma->vm_private_data = NULL;
+		ret = dma_buf_mmap(gobj->import_attach->dmabuf, vma,
+				   vprime_gem_pgoff(gobj, vma->vm_pgoff));
 		if (ret)
 			return ret;
+		/*
+		 * A dma-buf mapping cannot grow past the buffer, whether or
+		 * not the exporter said so; the DRM core insists.
+		 */
+		vm_flags_set(vma, VM_DONTEXPAND);
 		/* The vma holds the dma-buf file now, not the object. */
 		drm_gem_object_put(gobj);
 		return 0;
 	}
-	ret = cenalloc_buffer_mmap_prepare(obj->buffer, vma);
+	ret = cenalloc_buffer_mmap_prepare(obj->buffer, vma,
+					   vprime_gem_pgoff(gobj, vma->vm_pgoff));
 	if (ret)
 		return ret;
 	vma->vm_ops = &vprime_gem_vm_ops;
@@ -158,15 +186,18 @@ static const struct drm_gem_object_funcs vprime_gem_funcs = {
  * vprime_gem_alloc() - a GEM object with an mmap offset and no storage
  * @drm: the device
  * @size: page-aligned size
+ * @resv: the reservation object of the storage (the cenalloc buffer's or
+ *	the imported dma-buf's): the object's fences are the buffer's
  *
- * The caller sets either &vprime_gem_object.buffer or import_attach; until
- * then the object may only be freed with drm_gem_object_put().
+ * The caller sets either &vprime_gem_object.buffer or import_attach, then
+ * calls vprime_gem_publish(); until then the object may only be freed with
+ * drm_gem_object_put().
  *
  * Return: the object, with one reference for the caller, or an ERR_PTR().
  */
-struct vprime_gem_object *vprime_gem_alloc(struct drm_device *drm, u64 size)
+struct vprime_gem_object *vprime_gem_alloc(struct drm_device *drm, u64 size,
+					   struct dma_resv *resv)
 {
-	struct vprime_device *vdev = to_vprime_device(drm);
 	struct vprime_gem_object *obj;
 	int ret;
 
@@ -174,10 +205,11 @@ struct vprime_gem_object *vprime_gem_alloc(struct drm_device *drm, u64 size)
 	if (!obj)
 		return ERR_PTR(-ENOMEM);
 	obj->base.funcs = &vprime_gem_funcs;
+	/* Set first: drm_gem_private_object_init() keeps a resv set. */
+	obj->base.resv = resv;
 	drm_gem_private_object_init(drm, &obj->base, size);
-	mutex_lock(&vdev->objects_lock);
-	list_add_tail(&obj->node, &vdev->objects);
-	mutex_unlock(&vdev->objects_lock);
+	/* Not listed until vprime_gem_publish(): list_del() of it is safe. */
+	INIT_LIST_HEAD(&obj->node);
 
 	ret = drm_gem_create_mmap_offset(&obj->base);
 	if (ret) {
@@ -186,6 +218,21 @@ struct vprime_gem_object *vprime_gem_alloc(struct drm_device *drm, u64 size)
 		return ERR_PTR(ret);
 	}
 	return obj;
+}
+
+/**
+ * vprime_gem_publish() - list a finished object for debugfs
+ * @obj: an object whose buffer or import_attach is set
+ *
+ * Fields set before this are read by debugfs without further locking.
+ */
+void vprime_gem_publish(struct vprime_gem_object *obj)
+{
+	struct vprime_device *vdev = to_vprime_device(obj->base.dev);
+
+	mutex_lock(&vdev->objects_lock);
+	list_add_tail(&obj->node, &vdev->objects);
+	mutex_unlock(&vdev->objects_lock);
 }
 
 /**
@@ -217,7 +264,7 @@ struct vprime_gem_object *vprime_gem_create(struct drm_device *drm,
 	buf = cenalloc_buffer_create(size, flags);
 	if (IS_ERR(buf))
 		return ERR_CAST(buf);
-	obj = vprime_gem_alloc(drm, size);
+	obj = vprime_gem_alloc(drm, size, cenalloc_buffer_resv(buf));
 	if (IS_ERR(obj)) {
 		cenalloc_buffer_put(buf);
 		return obj;
@@ -225,6 +272,7 @@ struct vprime_gem_object *vprime_gem_create(struct drm_device *drm,
 	/* The object owns this reference; vprime_gem_free() drops it. */
 	obj->buffer = buf;
 	cenalloc_buffer_set_owner(buf, &vprime_owner_ops, obj);
+	vprime_gem_publish(obj);
 	return obj;
 }
 
@@ -236,8 +284,9 @@ struct vprime_gem_object *vprime_gem_create(struct drm_device *drm,
  *
  * The pitch is width * bytes per pixel rounded up to 64 bytes.
  *
- * Return: 0, -EINVAL for flags or a size that overflows or exceeds the
- * maximum object size, or -ENOMEM.
+ * Return: 0, -EINVAL for flags, a bpp that is not 1, 2, 4 or 8 bytes per
+ * pixel, or a size that overflows or exceeds the maximum object size, or
+ * -ENOMEM.
  */
 int vprime_dumb_create(struct drm_file *file, struct drm_device *drm,
 		       struct drm_mode_create_dumb *args)
@@ -245,9 +294,19 @@ int vprime_dumb_create(struct drm_file *file, struct drm_device *drm,
 	struct vprime_gem_object *obj;
 	u64 cpp = DIV_ROUND_UP((u64)args->bpp, 8);
 	u64 pitch = ALIGN((u64)args->width * cpp, 64);
+	u64 size;
 	int ret;
 
-	if (args->flags || !args->width || !args->height || !cpp ||
+	/*
+	 * Pixels of 1, 2, 4 or 8 bytes, as every RGB and YUV format with a
+	 * dumb buffer has; 3-byte pixels (bpp 24) are refused, as upstream
+	 * IGT's dumb_buffer@invalid-bpp expects.
+	 */
+	if (cpp != 1 && cpp != 2 && cpp != 4 && cpp != 8) {
+		drm_dbg(drm, "bad dumb buffer bpp %u\n", args->bpp);
+		return -EINVAL;
+	}
+	if (args->flags || !args->width || !args->height ||
 	    pitch > U32_MAX || args->height > vprime_max_object_size / pitch) {
 		drm_dbg(drm, "bad dumb buffer %ux%u bpp %u flags %#x\n",
 			args->width, args->height, args->bpp, args->flags);
@@ -256,13 +315,18 @@ int vprime_dumb_create(struct drm_file *file, struct drm_device *drm,
 	obj = vprime_gem_create(drm, pitch * args->height, 0);
 	if (IS_ERR(obj))
 		return PTR_ERR(obj);
+	size = obj->base.size;
 	ret = drm_gem_handle_create(file, &obj->base, &args->handle);
-	/* The handle holds the object now (or nothing does, on error). */
+	/*
+	 * The handle holds the object now (or nothing does, on error).  Once
+	 * the handle exists another thread may close it: obj is not ours to
+	 * read after the put.
+	 */
 	drm_gem_object_put(&obj->base);
 	if (ret)
 		return ret;
 	args->pitch = pitch;
-	args->size = obj->base.size;
+	args->size = size;
 	return 0;
 }
 

@@ -47,6 +47,12 @@ int vprime_ioctl_getparam(struct drm_device *drm, void *data,
 	case VPRIME_PARAM_GEM_INFO_STATE:
 		args->value = VPRIME_GEM_STATE_ALL;
 		break;
+	case VPRIME_PARAM_FENCE_FLAGS:
+		args->value = VPRIME_FENCE_FLAGS;
+		break;
+	case VPRIME_PARAM_FENCE_TIMEOUT_MS:
+		args->value = vprime_fence_timeout_param();
+		break;
 	default:
 		drm_dbg(drm, "unknown GETPARAM %u\n", args->param);
 		return -EINVAL;
@@ -68,18 +74,23 @@ int vprime_ioctl_gem_create(struct drm_device *drm, void *data,
 	struct drm_vprime_gem_create *args = data;
 	struct vprime_gem_object *obj;
 	u32 handle;
+	u64 size;
 	int ret;
 
 	obj = vprime_gem_create(drm, args->size, args->flags);
 	if (IS_ERR(obj))
 		return PTR_ERR(obj);
+	size = obj->base.size;
 	ret = drm_gem_handle_create(file, &obj->base, &handle);
-	/* The handle holds the object now (or nothing does, on error). */
+	/*
+	 * The handle holds the object now (or nothing does, on error); a
+	 * racing GEM_CLOSE of the new handle may free it right after.
+	 */
 	drm_gem_object_put(&obj->base);
 	if (ret)
 		return ret;
 	args->handle = handle;
-	args->size = obj->base.size;
+	args->size = size;
 	return 0;
 }
 
@@ -122,19 +133,9 @@ int vprime_ioctl_gem_info(struct drm_device *drm, void *data,
 	if (buf) {
 		/* The import holds the dma-buf, which holds the buffer. */
 		cenalloc_buffer_query(buf, &st);
+		cenalloc_state_hide_addresses(&st);
 		state |= VPRIME_GEM_STATE_CENALLOC | st.flags;
-		args->allocator = st.allocator;
-		args->num_segments = st.num_segments;
-		args->num_attachments = st.num_attachments;
-		args->max_address = st.max_address;
-		args->dma_limit = st.combined.dma_limit;
-		args->alignment = st.combined.alignment;
-		args->max_segment = st.combined.max_segment;
-		args->seg_boundary = st.combined.seg_boundary;
-		args->constraint_flags = st.combined.flags;
-		args->num_mapped = st.num_mapped;
-		args->migrations = st.migrations;
-		args->vmap_count = st.vmap_count;
+		CENALLOC_STATE_TO_UAPI(args, &st);
 	}
 	args->state = state;
 	drm_gem_object_put(gobj);

@@ -71,7 +71,7 @@ struct drm_gem_object *vprime_gem_prime_import(struct drm_device *drm,
 		return ERR_CAST(attach);
 	get_dma_buf(dmabuf);
 
-	obj = vprime_gem_alloc(drm, dmabuf->size);
+	obj = vprime_gem_alloc(drm, dmabuf->size, dmabuf->resv);
 	if (IS_ERR(obj)) {
 		dma_buf_detach(dmabuf, attach);
 		dma_buf_put(dmabuf);
@@ -79,6 +79,6 @@ struct drm_gem_object *vprime_gem_prime_import(struct drm_device *drm,
 	}
 	/* The object owns the attachment and the dma-buf reference now. */
 	obj->base.import_attach = attach;
-	obj->base.resv = dmabuf->resv;
+	vprime_gem_publish(obj);
 	return &obj->base;
 }

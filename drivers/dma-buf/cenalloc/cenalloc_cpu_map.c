@@ -1,0 +1,207 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * cenalloc: CPU mappings of a buffer: the one fault handler behind every
+ * user mapping (the dma-buf's mmap and an owner's, such as vprime's GEM
+ * mmap), and kernel mappings (vmap).
+ */
+
+#include <linux/iosys-map.h>
+#include <linux/mm.h>
+#include <linux/vmalloc.h>
+
+#include <linux/cenalloc_compat.h>
+#include "cenalloc_drv.h"
+
+/**
+ * cenalloc_buffer_mmap_prepare() - set up a vma to map a buffer by faults
+ * @buf: the buffer
+ * @vma: a shared mapping
+ * @pgoff: the page of the buffer at which @vma starts
+ *
+ * The caller installs vm_ops whose fault handler calls
+ * cenalloc_buffer_fault() with buffer-relative page offsets.  Private
+ * (copy-on-write) mappings are refused.
+ *
+ * Return: 0, or -EINVAL for a private mapping or one past the end.
+ */
+int cenalloc_buffer_mmap_prepare(struct cenalloc_buffer *buf,
+				 struct vm_area_struct *vma, pgoff_t pgoff)
+{
+	u64 pages = buf->size >> PAGE_SHIFT;
+
+	if (is_cow_mapping(vma->vm_flags))
+		return -EINVAL;
+	if (pgoff > pages || vma_pages(vma) > pages - pgoff)
+		return -EINVAL;
+	vm_flags_set(vma, VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP);
+	return 0;
+}
+EXPORT_SYMBOL_NS_GPL(cenalloc_buffer_mmap_prepare, CENALLOC);
+
+/*
+ * Pages mapped per CPU fault: the faulting one and those after it, as TTM
+ * prefaults.  Streaming access then takes one fault per 64 KiB, not per
+ * page; the storage exists already, so this only fills page tables.
+ */
+#define CENALLOC_FAULT_AROUND 16
+
+static void cenalloc_fault_around(struct vm_fault *vmf,
+				  struct cenalloc_storage *st, pgoff_t pgoff,
+				  pgprot_t prot)
+{
+	unsigned long addr = vmf->address & PAGE_MASK;
+	unsigned int i;
+
+	for (i = 1; i < CENALLOC_FAULT_AROUND; i++) {
+		addr += PAGE_SIZE;
+		if (addr >= vmf->vma->vm_end || pgoff + i >= st->nr_pages)
+			break;
+		if (vmf_insert_pfn_prot(vmf->vma, addr,
+					page_to_pfn(st->pages[pgoff + i]),
+					prot) != VM_FAULT_NOPAGE)
+			break;
+	}
+}
+
+/*
+ * The first fault of a buffer without storage allocates it with mmap_lock
+ * dropped (the fault is then retried), so that allocating a large buffer
+ * does not hold up every other user of the address space.
+ */
+static bool cenalloc_fault_alloc_unlocked(struct cenalloc_buffer *buf,
+					  struct vm_fault *vmf)
+{
+	if (!fault_flag_allow_retry_first(vmf->flags) ||
+	    (vmf->flags & FAULT_FLAG_RETRY_NOWAIT))
+		return false;
+	/* The vma, which holds the buffer, may go once the lock is dropped. */
+	cenalloc_buffer_get(buf);
+	cenalloc_release_fault_lock(vmf);
+	mutex_lock(&buf->lock);
+	/* A failure is reported by the retried fault, which tries again. */
+	cenalloc_buffer_ensure_storage(buf);
+	mutex_unlock(&buf->lock);
+	cenalloc_buffer_put(buf);
+	return true;
+}
+
+/**
+ * cenalloc_buffer_fault() - map a page of a buffer for a CPU fault
+ * @buf: the buffer
+ * @vmf: the fault
+ * @pgoff: page index within the buffer (relative to the buffer, not to
+ *	the vma or a fake offset)
+ *
+ * Allocates the storage on first use, with the constraints of the devices
+ * attached at that moment, and maps with the storage's caching
+ * (write-combined storage gets write-combined user mappings).
+ *
+ * Context: fault handler (mmap_lock or the vma lock held); takes the
+ * buffer's lock.
+ * Return: a VM_FAULT_* code; VM_FAULT_RETRY after allocating storage with
+ * mmap_lock dropped; VM_FAULT_SIGBUS when no storage can be had.
+ */
+vm_fault_t cenalloc_buffer_fault(struct cenalloc_buffer *buf,
+				 struct vm_fault *vmf, pgoff_t pgoff)
+{
+	struct cenalloc_storage *st;
+	pgprot_t prot;
+	vm_fault_t ret;
+
+	if (pgoff >= buf->size >> PAGE_SHIFT)
+		return VM_FAULT_SIGBUS;
+	mutex_lock(&buf->lock);
+	if (!buf->storage) {
+		mutex_unlock(&buf->lock);
+		if (cenalloc_fault_alloc_unlocked(buf, vmf))
+			return VM_FAULT_RETRY;
+		mutex_lock(&buf->lock);
+	}
+	/*
+	 * -ENOMEM here means no memory for allocators that could meet the
+	 * constraints; VM_FAULT_OOM would send that to the OOM killer.
+	 */
+	if (cenalloc_buffer_ensure_storage(buf)) {
+		ret = VM_FAULT_SIGBUS;
+		goto out_unlock;
+	}
+	st = buf->storage;
+	prot = vmf->vma->vm_page_prot;
+	if (st->caching == CENALLOC_C_WRITECOMBINE)
+		prot = pgprot_writecombine(prot);
+	ret = vmf_insert_pfn_prot(vmf->vma, vmf->address,
+				  page_to_pfn(st->pages[pgoff]), prot);
+	if (ret == VM_FAULT_NOPAGE)
+		cenalloc_fault_around(vmf, st, pgoff, prot);
+out_unlock:
+	mutex_unlock(&buf->lock);
+	return ret;
+}
+EXPORT_SYMBOL_NS_GPL(cenalloc_buffer_fault, CENALLOC);
+
+/**
+ * cenalloc_buffer_vmap() - map a whole buffer into the kernel
+ * @buf: the buffer
+ * @map: returns the mapping
+ *
+ * Mappings are counted; each needs a cenalloc_buffer_vunmap().  While one
+ * exists the storage cannot migrate.  Requests no allocator could serve
+ * were refused at create and attach, so this fails only when memory is
+ * short.
+ *
+ * Context: process context; takes the buffer's lock.
+ * Return: 0, -ENOMEM or -EINTR.
+ */
+int cenalloc_buffer_vmap(struct cenalloc_buffer *buf, struct iosys_map *map)
+{
+	struct cenalloc_storage *st;
+	pgprot_t prot = PAGE_KERNEL;
+	void *vaddr;
+	int ret;
+
+	mutex_lock(&buf->lock);
+	/* Drops the lock while allocating: look at the count after it. */
+	ret = cenalloc_buffer_ensure_storage(buf);
+	if (ret)
+		goto out_unlock;
+	if (buf->vmap_count) {
+		buf->vmap_count++;
+		iosys_map_set_vaddr(map, buf->vaddr);
+		goto out_unlock;
+	}
+	st = buf->storage;
+	if (st->caching == CENALLOC_C_WRITECOMBINE)
+		prot = pgprot_writecombine(prot);
+	vaddr = vmap(st->pages, st->nr_pages, VM_MAP, prot);
+	if (!vaddr) {
+		ret = -ENOMEM;
+		goto out_unlock;
+	}
+	buf->vaddr = vaddr;
+	buf->vmap_count = 1;
+	iosys_map_set_vaddr(map, vaddr);
+out_unlock:
+	mutex_unlock(&buf->lock);
+	return ret;
+}
+EXPORT_SYMBOL_NS_GPL(cenalloc_buffer_vmap, CENALLOC);
+
+/**
+ * cenalloc_buffer_vunmap() - drop a kernel mapping
+ * @buf: the buffer
+ * @map: the mapping cenalloc_buffer_vmap() returned
+ *
+ * Context: process context; takes the buffer's lock.
+ */
+void cenalloc_buffer_vunmap(struct cenalloc_buffer *buf,
+			    struct iosys_map *map)
+{
+	mutex_lock(&buf->lock);
+	if (buf->vmap_count && map->vaddr == buf->vaddr &&
+	    !--buf->vmap_count) {
+		vunmap(buf->vaddr);
+		buf->vaddr = NULL;
+	}
+	mutex_unlock(&buf->lock);
+}
+EXPORT_SYMBOL_NS_GPL(cenalloc_buffer_vunmap, CENALLOC);
