@@ -3,9 +3,13 @@
  * vprime: userspace API of the virtual PRIME buffer-sharing DRM driver.
  *
  * Besides these ioctls vprime implements the DRM core's dumb buffer ioctls
- * (CREATE_DUMB, MAP_DUMB, DESTROY_DUMB), GEM_CLOSE, and PRIME
- * handle-to-fd / fd-to-handle.  MAP_DUMB works for imported buffers too:
- * their mmap is forwarded to the exporter.
+ * (CREATE_DUMB, MAP_DUMB, DESTROY_DUMB), GEM_CLOSE, PRIME handle-to-fd /
+ * fd-to-handle, and the syncobj ioctls (binary and timeline).  MAP_DUMB
+ * works for imported buffers too: their mmap is forwarded to the exporter.
+ *
+ * A buffer has one reservation object: fences added through vprime
+ * (FENCE_ATTACH), through any of its dma-bufs (DMA_BUF_IOCTL_IMPORT_SYNC_FILE)
+ * or by an importer are seen by all of them.
  */
 #ifndef _UAPI_VPRIME_DRM_H_
 #define _UAPI_VPRIME_DRM_H_
@@ -19,12 +23,16 @@ extern "C" {
 #define DRM_VPRIME_GETPARAM	0x00
 #define DRM_VPRIME_GEM_CREATE	0x01
 #define DRM_VPRIME_GEM_INFO	0x02
+#define DRM_VPRIME_FENCE_ATTACH	0x03
+#define DRM_VPRIME_FENCE_SIGNAL	0x04
 
 /* Parameters of DRM_IOCTL_VPRIME_GETPARAM. */
 #define VPRIME_PARAM_GEM_CREATE_FLAGS	1	/* flags GEM_CREATE accepts */
 #define VPRIME_PARAM_MAX_OBJECT_SIZE	2	/* largest object, bytes */
 #define VPRIME_PARAM_DEVICE_INDEX	3	/* which vprime device this is */
 #define VPRIME_PARAM_GEM_INFO_STATE	4	/* state bits GEM_INFO reports */
+#define VPRIME_PARAM_FENCE_FLAGS	5	/* flags FENCE_ATTACH accepts */
+#define VPRIME_PARAM_FENCE_TIMEOUT_MS	6	/* when unsignalled fences expire */
 
 /**
  * struct drm_vprime_getparam - argument of DRM_IOCTL_VPRIME_GETPARAM
@@ -93,7 +101,8 @@ struct drm_vprime_gem_create {
  * @allocator: out: %VPRIME_ALLOCATOR_* backing the storage
  * @num_segments: out: physically contiguous extents of the storage
  * @num_attachments: out: devices attached to the buffer
- * @max_address: out: highest physical address of the storage
+ * @max_address: out: highest physical address of the storage; 0 for
+ *	callers without CAP_SYS_ADMIN
  * @dma_limit: out: combined constraints: highest usable address
  * @alignment: out: combined constraints: alignment (0: page)
  * @max_segment: out: combined constraints: largest DMA segment (0: any)
@@ -131,12 +140,76 @@ struct drm_vprime_gem_info {
 	__u32 vmap_count;
 };
 
+/* Flags of struct drm_vprime_fence_attach. */
+#define VPRIME_FENCE_WRITE	(1U << 0)	/* a write: exclusive, not shared */
+#define VPRIME_FENCE_SYNC_FILE	(1U << 1)	/* also return a sync_file fd */
+#define VPRIME_FENCE_SYNCOBJ	(1U << 2)	/* also put it in a syncobj */
+#define VPRIME_FENCE_FLAGS	(VPRIME_FENCE_WRITE | \
+				 VPRIME_FENCE_SYNC_FILE | \
+				 VPRIME_FENCE_SYNCOBJ)
+
+/**
+ * struct drm_vprime_fence_attach - argument of DRM_IOCTL_VPRIME_FENCE_ATTACH
+ * @handle: in: the GEM object (own or imported) the fence is added to
+ * @flags: in: %VPRIME_FENCE_* flags
+ * @fence: out: the fence's id in this file, for FENCE_SIGNAL
+ * @sync_file_fd: out: with %VPRIME_FENCE_SYNC_FILE a sync_file holding the
+ *	fence (close-on-exec), else -1
+ * @syncobj: in: with %VPRIME_FENCE_SYNCOBJ, a syncobj handle of this file
+ *	that gets the fence; must be zero otherwise
+ * @pad: must be zero
+ * @point: in: with %VPRIME_FENCE_SYNCOBJ, the timeline point to add the
+ *	fence at (0: replace the fence of a binary syncobj); zero otherwise
+ *
+ * Emulates a device's asynchronous work on a buffer: a new, unsignalled
+ * fence is added to the buffer's reservation object as a read (shared)
+ * or, with %VPRIME_FENCE_WRITE, a write.  Readers and writers that honour
+ * implicit fences (DMA_BUF_IOCTL_SYNC, poll() on the dma-buf, importers)
+ * wait for it until DRM_IOCTL_VPRIME_FENCE_SIGNAL signals it.  A fence not
+ * signalled within %VPRIME_PARAM_FENCE_TIMEOUT_MS is signalled with the
+ * error -ETIMEDOUT, and closing the file signals its fences with
+ * -ECANCELED, so no client can block others for ever.
+ *
+ * Errors: ENOENT for an unknown handle or syncobj; EINVAL for unknown
+ * flags, non-zero @pad, or @syncobj/@point without %VPRIME_FENCE_SYNCOBJ;
+ * ENOMEM; EMFILE.
+ */
+struct drm_vprime_fence_attach {
+	__u32 handle;
+	__u32 flags;
+	__u32 fence;
+	__s32 sync_file_fd;
+	__u32 syncobj;
+	__u32 pad;
+	__u64 point;
+};
+
+/**
+ * struct drm_vprime_fence_signal - argument of DRM_IOCTL_VPRIME_FENCE_SIGNAL
+ * @fence: in: a fence id FENCE_ATTACH returned on this file
+ * @error: in: 0, or a negative errno the fence completes with
+ *
+ * Signals the fence and forgets its id.
+ *
+ * Errors: ENOENT for an unknown (or already signalled) id; EINVAL for an
+ * @error that is positive or not an errno; ETIMEDOUT when the fence had
+ * already expired (it is forgotten all the same).
+ */
+struct drm_vprime_fence_signal {
+	__u32 fence;
+	__s32 error;
+};
+
 #define DRM_IOCTL_VPRIME_GETPARAM	DRM_IOWR(DRM_COMMAND_BASE + \
 		DRM_VPRIME_GETPARAM, struct drm_vprime_getparam)
 #define DRM_IOCTL_VPRIME_GEM_CREATE	DRM_IOWR(DRM_COMMAND_BASE + \
 		DRM_VPRIME_GEM_CREATE, struct drm_vprime_gem_create)
 #define DRM_IOCTL_VPRIME_GEM_INFO	DRM_IOWR(DRM_COMMAND_BASE + \
 		DRM_VPRIME_GEM_INFO, struct drm_vprime_gem_info)
+#define DRM_IOCTL_VPRIME_FENCE_ATTACH	DRM_IOWR(DRM_COMMAND_BASE + \
+		DRM_VPRIME_FENCE_ATTACH, struct drm_vprime_fence_attach)
+#define DRM_IOCTL_VPRIME_FENCE_SIGNAL	DRM_IOW(DRM_COMMAND_BASE + \
+		DRM_VPRIME_FENCE_SIGNAL, struct drm_vprime_fence_signal)
 
 #if defined(__cplusplus)
 }

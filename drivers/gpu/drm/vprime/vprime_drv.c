@@ -8,22 +8,27 @@
  *
  * vprime registers num_devices (module parameter, default 1) independent
  * DRM devices, each with a primary and a render node and no display
- * hardware.  Each device hangs off its own faux platform device with a
- * 64-bit DMA mask, so importers and exporters can map buffers for it.
+ * hardware.  Each is a platform device "vprime.N" bound to the platform
+ * driver "vprime", with a 64-bit DMA mask, so importers and exporters can
+ * map buffers for it.
  *
  * Its GEM objects are cenalloc buffers (vprime_gem.c), exported and
  * imported through the DRM core's PRIME ioctls (vprime_prime.c), with the
  * driver ioctls of include/uapi/drm/vprime_drm.h (vprime_ioctl.c).
  *
- * Lifecycle: module init creates the platform devices and registers one
- * DRM device on each; module exit unregisters them in reverse order.  The
- * DRM device memory is managed (devm_drm_dev_alloc()) inside a devres
- * group that is released when the platform device goes away.
+ * Lifecycle: module init registers the platform driver, then the devices;
+ * probe creates and registers the DRM device (devm_drm_dev_alloc()).
+ * Unbinding a device through sysfs (/sys/bus/platform/drivers/vprime/
+ * unbind) or unloading the module unplugs it (vprime_remove()); binding
+ * it again probes a new DRM device while files of the old one may still
+ * be open.  Module exit unregisters the devices, then the driver.
  */
 
 #include <linux/cenalloc.h>
+#include <linux/cenalloc_compat.h>
 #include <linux/dma-mapping.h>
 #include <linux/module.h>
+#include <linux/slab.h>
 
 #include <drm/drm_drv.h>
 #include <drm/drm_file.h>
@@ -48,7 +53,8 @@ MODULE_PARM_DESC(max_object_mb, "Largest GEM object in MiB (default 2048)");
 /* vprime_max_object_mb in bytes, set at load. */
 u64 vprime_max_object_size;
 
-static struct vprime_device *vprime_devices[VPRIME_MAX_DEVICES];
+/* The platform devices vprime made at load. */
+static struct platform_device *vprime_pdevs[VPRIME_MAX_DEVICES];
 
 DEFINE_DRM_GEM_FOPS(vprime_fops);
 
@@ -59,12 +65,40 @@ static const struct drm_ioctl_desc vprime_ioctls[] = {
 			  DRM_RENDER_ALLOW),
 	DRM_IOCTL_DEF_DRV(VPRIME_GEM_INFO, vprime_ioctl_gem_info,
 			  DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(VPRIME_FENCE_ATTACH, vprime_ioctl_fence_attach,
+			  DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(VPRIME_FENCE_SIGNAL, vprime_ioctl_fence_signal,
+			  DRM_RENDER_ALLOW),
 };
 
+static int vprime_open(struct drm_device *drm, struct drm_file *file)
+{
+	struct vprime_file *vfile;
+
+	vfile = kzalloc(sizeof(*vfile), GFP_KERNEL);
+	if (!vfile)
+		return -ENOMEM;
+	vprime_fence_file_init(vfile);
+	file->driver_priv = vfile;
+	return 0;
+}
+
+static void vprime_postclose(struct drm_device *drm, struct drm_file *file)
+{
+	struct vprime_file *vfile = file->driver_priv;
+
+	/* A crashed client's fences must not block anyone. */
+	vprime_fence_file_fini(vfile);
+	kfree(vfile);
+}
+
 static const struct drm_driver vprime_driver = {
-	.driver_features = DRIVER_GEM | DRIVER_RENDER,
+	.driver_features = DRIVER_GEM | DRIVER_RENDER | DRIVER_SYNCOBJ |
+			   DRIVER_SYNCOBJ_TIMELINE,
 	.ioctls = vprime_ioctls,
 	.num_ioctls = ARRAY_SIZE(vprime_ioctls),
+	.open = vprime_open,
+	.postclose = vprime_postclose,
 	.dumb_create = vprime_dumb_create,
 	.dumb_map_offset = vprime_dumb_map_offset,
 	.prime_handle_to_fd = drm_gem_prime_handle_to_fd,
@@ -79,73 +113,82 @@ static const struct drm_driver vprime_driver = {
 	.minor = VPRIME_DRIVER_MINOR,
 };
 
-static struct vprime_device *vprime_device_create(unsigned int index)
+/* Unregister the platform devices made at load (unbinding them first). */
+static void vprime_unregister_devices(void)
+{
+	unsigned int i = VPRIME_MAX_DEVICES;
+
+	while (i--) {
+		if (vprime_pdevs[i])
+			platform_device_unregister(vprime_pdevs[i]);
+		vprime_pdevs[i] = NULL;
+	}
+}
+
+static int vprime_probe(struct platform_device *pdev)
 {
 	struct cenalloc_constraints none;
-	struct platform_device *pdev;
 	struct vprime_device *vdev;
 	int ret;
 
-	pdev = platform_device_register_simple(VPRIME_DRIVER_NAME, index,
-					       NULL, 0);
-	if (IS_ERR(pdev))
-		return ERR_CAST(pdev);
-
-	if (!devres_open_group(&pdev->dev, NULL, GFP_KERNEL)) {
-		ret = -ENOMEM;
-		goto err_unregister_pdev;
-	}
-
 	vdev = devm_drm_dev_alloc(&pdev->dev, &vprime_driver,
 				  struct vprime_device, drm);
-	if (IS_ERR(vdev)) {
-		ret = PTR_ERR(vdev);
-		goto err_release_group;
-	}
+	if (IS_ERR(vdev))
+		return PTR_ERR(vdev);
 	vdev->pdev = pdev;
-	vdev->index = index;
+	vdev->index = pdev->id;
 	INIT_LIST_HEAD(&vdev->objects);
 	ret = drmm_mutex_init(&vdev->drm, &vdev->objects_lock);
 	if (ret)
-		goto err_release_group;
+		return ret;
 
 	/* A virtual device reaches all memory; importers map for it. */
 	ret = dma_coerce_mask_and_coherent(&pdev->dev, DMA_BIT_MASK(64));
 	if (ret)
-		goto err_release_group;
+		return ret;
 	/* vprime knows its device: no DMA limit, no segment limit. */
 	cenalloc_constraints_init(&none);
 	ret = cenalloc_device_declare(&pdev->dev, &none);
 	if (ret)
-		goto err_release_group;
+		return ret;
 
 	ret = drm_dev_register(&vdev->drm, 0);
 	if (ret)
 		goto err_forget;
-
-	return vdev;
+	platform_set_drvdata(pdev, vdev);
+	return 0;
 
 err_forget:
 	cenalloc_device_forget(&pdev->dev);
-err_release_group:
-	devres_release_group(&pdev->dev, NULL);
-err_unregister_pdev:
-	platform_device_unregister(pdev);
-	return ERR_PTR(ret);
+	return ret;
 }
 
-static void vprime_device_destroy(struct vprime_device *vdev)
+/*
+ * Unbind (sysfs, or module unload): the DRM device is unplugged, not
+ * freed.  Open files keep it until they close: their ioctls and mmaps get
+ * -ENODEV, their GEM mmaps SIGBUS, and dma-bufs exported from it keep
+ * working for their importers (they are cenalloc's).  The devm action of
+ * devm_drm_dev_alloc() drops the probe's reference afterwards.
+ */
+static void vprime_remove(struct platform_device *pdev)
 {
-	struct platform_device *pdev = vdev->pdev;
+	struct vprime_device *vdev = platform_get_drvdata(pdev);
 
-	drm_dev_unregister(&vdev->drm);
+	drm_dev_unplug(&vdev->drm);
 	cenalloc_device_forget(&pdev->dev);
-	devres_release_group(&pdev->dev, NULL);
-	platform_device_unregister(pdev);
 }
+
+static struct platform_driver vprime_platform_driver = {
+	.driver = {
+		.name = VPRIME_DRIVER_NAME,
+	},
+	.probe = vprime_probe,
+	PLATFORM_DRIVER_REMOVE(vprime_remove),
+};
 
 static int __init vprime_init(void)
 {
+	struct platform_device *pdev;
 	unsigned int i;
 	int ret;
 
@@ -162,32 +205,35 @@ static int __init vprime_init(void)
 		return -EINVAL;
 	}
 
+	ret = platform_driver_register(&vprime_platform_driver);
+	if (ret)
+		return ret;
 	for (i = 0; i < vprime_num_devices; i++) {
-		vprime_devices[i] = vprime_device_create(i);
-		if (IS_ERR(vprime_devices[i])) {
-			ret = PTR_ERR(vprime_devices[i]);
-			vprime_devices[i] = NULL;
-			goto err_destroy_devices;
+		pdev = platform_device_register_simple(VPRIME_DRIVER_NAME, i,
+						       NULL, 0);
+		if (IS_ERR(pdev)) {
+			ret = PTR_ERR(pdev);
+			goto err_unregister_devices;
+		}
+		vprime_pdevs[i] = pdev;
+		/* Probed at once: the driver is registered. */
+		if (!platform_get_drvdata(pdev)) {
+			ret = -ENODEV;
+			goto err_unregister_devices;
 		}
 	}
 	return 0;
 
-err_destroy_devices:
-	while (i--) {
-		vprime_device_destroy(vprime_devices[i]);
-		vprime_devices[i] = NULL;
-	}
+err_unregister_devices:
+	vprime_unregister_devices();
+	platform_driver_unregister(&vprime_platform_driver);
 	return ret;
 }
 
 static void __exit vprime_exit(void)
 {
-	unsigned int i = vprime_num_devices;
-
-	while (i--) {
-		vprime_device_destroy(vprime_devices[i]);
-		vprime_devices[i] = NULL;
-	}
+	vprime_unregister_devices();
+	platform_driver_unregister(&vprime_platform_driver);
 }
 
 module_init(vprime_init);

@@ -10,14 +10,16 @@
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/platform_device.h>
+#include <linux/xarray.h>
 
 #define VPRIME_DRIVER_NAME	"vprime"
 #define VPRIME_DRIVER_DESC	"Virtual PRIME buffer-sharing device"
 #define VPRIME_DRIVER_DATE	"20261121"
 #define VPRIME_DRIVER_MAJOR	1
-#define VPRIME_DRIVER_MINOR	1
+#define VPRIME_DRIVER_MINOR	2
 
 struct cenalloc_buffer;
+struct dma_resv;
 struct drm_file;
 struct drm_mode_create_dumb;
 
@@ -53,6 +55,15 @@ struct vprime_gem_object {
 	struct list_head node;
 };
 
+/**
+ * struct vprime_file - what vprime keeps per open DRM file
+ * @fences: FENCE_ATTACH fences not yet signalled through FENCE_SIGNAL, by
+ *	id, one reference each (the xarray's own lock protects it)
+ */
+struct vprime_file {
+	struct xarray fences;
+};
+
 static inline struct vprime_device *to_vprime_device(struct drm_device *drm)
 {
 	return container_of(drm, struct vprime_device, drm);
@@ -70,7 +81,9 @@ extern u64 vprime_max_object_size;
 /* vprime_gem.c */
 struct vprime_gem_object *vprime_gem_create(struct drm_device *drm,
 					    u64 size, u32 flags);
-struct vprime_gem_object *vprime_gem_alloc(struct drm_device *drm, u64 size);
+struct vprime_gem_object *vprime_gem_alloc(struct drm_device *drm, u64 size,
+					   struct dma_resv *resv);
+void vprime_gem_publish(struct vprime_gem_object *obj);
 int vprime_dumb_create(struct drm_file *file, struct drm_device *drm,
 		       struct drm_mode_create_dumb *args);
 int vprime_dumb_map_offset(struct drm_file *file, struct drm_device *drm,
@@ -90,6 +103,15 @@ int vprime_ioctl_gem_create(struct drm_device *drm, void *data,
 			    struct drm_file *file);
 int vprime_ioctl_gem_info(struct drm_device *drm, void *data,
 			  struct drm_file *file);
+
+/* vprime_fence.c */
+int vprime_ioctl_fence_attach(struct drm_device *drm, void *data,
+			      struct drm_file *file);
+int vprime_ioctl_fence_signal(struct drm_device *drm, void *data,
+			      struct drm_file *file);
+void vprime_fence_file_init(struct vprime_file *vfile);
+void vprime_fence_file_fini(struct vprime_file *vfile);
+u32 vprime_fence_timeout_param(void);
 
 /* vprime_debugfs.c */
 void vprime_debugfs_init(struct drm_minor *minor);
