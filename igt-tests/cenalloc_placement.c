@@ -307,30 +307,53 @@ igt_main
 		close(dmabuf);
 	}
 
-	igt_describe("A contiguous request no allocator can meet fails with ENOMEM");
+	igt_describe("A contiguous request no allocator can ever meet fails at ALLOC");
 	igt_subtest("unsatisfiable-enomem") {
-		struct cenalloc_info_data ci;
-		struct dma_buf_sync sync = {
-			.flags = DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW,
-		};
-		int dmabuf;
+		int dmabuf = -1;
 
 		/* 1 GiB contiguous below 4 GiB: beyond the buddy and the reserve */
 		igt_assert_eq(__cenalloc_alloc(cfd, 1ULL << 30, CENALLOC_FLAG_CONTIGUOUS,
+					       &dmabuf), -ENOMEM);
+		igt_assert_eq(dmabuf, -1);
+		igt_assert_eq(bufinfo_count("vprime") + bufinfo_count("cenalloc"),
+			      base_bufs);
+	}
+
+	igt_describe("A request the pool could meet but not now: SYNC is ENOMEM");
+	igt_subtest("exhausted-enomem") {
+		struct dma_buf_sync sync = {
+			.flags = DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW,
+		};
+		struct cenalloc_info_data ci;
+		uint64_t reserve = cenalloc_reserve_bytes();
+		int hog, dmabuf;
+
+		/* Larger than a buddy block: only the reserve can serve it. */
+		igt_require_f(reserve > (8u << 20), "reserve too small\n");
+		igt_assert_eq(__cenalloc_alloc(cfd, reserve, CENALLOC_FLAG_CONTIGUOUS,
+					       &hog), 0);
+		dmabuf_sync(hog, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW);
+		igt_assert_eq(__cenalloc_alloc(cfd, 8u << 20, CENALLOC_FLAG_CONTIGUOUS,
 					       &dmabuf), 0);
 		igt_assert_eq(igt_ioctl(dmabuf, DMA_BUF_IOCTL_SYNC, &sync), -1);
 		igt_assert_eq(errno, ENOMEM);
 		igt_assert_eq(__cenalloc_info(cfd, dmabuf, &ci), 0);
 		igt_assert_eq_u32(ci.state, 0);
 		close(dmabuf);
+		close(hog);
 	}
 
 	igt_describe("A CPU fault that cannot get storage is a SIGBUS, not an OOM kill");
 	igt_subtest("unsatisfiable-fault-sigbus") {
-		int dmabuf, status;
+		uint64_t reserve = cenalloc_reserve_bytes();
+		int hog, dmabuf, status;
 		pid_t pid;
 
-		igt_assert_eq(__cenalloc_alloc(cfd, 1ULL << 30, CENALLOC_FLAG_CONTIGUOUS,
+		igt_require_f(reserve > (8u << 20), "reserve too small\n");
+		igt_assert_eq(__cenalloc_alloc(cfd, reserve, CENALLOC_FLAG_CONTIGUOUS,
+					       &hog), 0);
+		dmabuf_sync(hog, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW);
+		igt_assert_eq(__cenalloc_alloc(cfd, 8u << 20, CENALLOC_FLAG_CONTIGUOUS,
 					       &dmabuf), 0);
 		pid = fork();
 		igt_assert(pid >= 0);
@@ -346,6 +369,7 @@ igt_main
 		igt_assert(WIFSIGNALED(status));
 		igt_assert_eq(WTERMSIG(status), SIGBUS);
 		close(dmabuf);
+		close(hog);
 	}
 
 	igt_describe("A live buffer holds the cenalloc module");

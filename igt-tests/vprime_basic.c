@@ -160,6 +160,7 @@ igt_main
 		static const struct { uint32_t w, h, bpp, pitch; } c[] = {
 			{ 640, 480, 32, 2560 }, { 1920, 1080, 32, 7680 },
 			{ 33, 7, 32, 192 }, { 1, 1, 8, 64 }, { 100, 10, 16, 256 },
+			{ 100, 10, 64, 832 }, { 7, 3, 12, 64 },
 		};
 		size_t i;
 
@@ -308,10 +309,17 @@ igt_main
 		check_err(raw_ioctl(DRM_IOCTL_GEM_CLOSE, &arg), EINVAL);
 	}
 
+	igt_describe("bpp 0 and pixels of 3, 5-7 or more than 8 bytes are EINVAL");
 	igt_subtest("dumb-bad-bpp") {
-		struct drm_mode_create_dumb arg = { .width = 64, .height = 64 };
+		/* 4032x2016 at bpp 24 is upstream IGT's dumb_buffer@invalid-bpp */
+		static const uint32_t bad[] = { 0, 24, 40, 56, 72, 128 };
+		struct drm_mode_create_dumb arg = { .width = 4032, .height = 2016 };
+		size_t i;
 
-		check_err(raw_ioctl(DRM_IOCTL_MODE_CREATE_DUMB, &arg), EINVAL);
+		for (i = 0; i < ARRAY_SIZE(bad); i++) {
+			arg.bpp = bad[i];
+			check_err(raw_ioctl(DRM_IOCTL_MODE_CREATE_DUMB, &arg), EINVAL);
+		}
 	}
 
 	igt_subtest("dumb-zero-width") {

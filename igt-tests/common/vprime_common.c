@@ -89,9 +89,24 @@ int drm_count_by_name(const char *driver, enum vprime_node type)
 	return scan_nodes(type, driver, 0, false);
 }
 
+/*
+ * vprime device @index is the one whose GETPARAM DEVICE_INDEX says so:
+ * after a device is unbound and bound again (vprime_hotunplug) its nodes
+ * get new minors, so node order no longer follows the devices.
+ */
 int vprime_open(enum vprime_node type, unsigned int index)
 {
-	int fd = drm_open_by_name("vprime", type, index);
+	struct drm_vprime_getparam gp = { .param = VPRIME_PARAM_DEVICE_INDEX };
+	int i, n = drm_count_by_name("vprime", type), fd = -1;
+
+	for (i = 0; i < n && fd < 0; i++) {
+		fd = drm_open_by_name("vprime", type, i);
+		if (fd >= 0 && (drmIoctl(fd, DRM_IOCTL_VPRIME_GETPARAM, &gp) ||
+				gp.value != index)) {
+			close(fd);
+			fd = -1;
+		}
+	}
 
 	/* A missing vprime is a failure, not a skip: it is what we test. */
 	igt_assert_f(fd >= 0, "no vprime %s node #%u\n",
@@ -365,4 +380,19 @@ bool cenalloc_debugfs_has(const char *text)
 		found = strstr(line, text);
 	fclose(f);
 	return found;
+}
+
+uint64_t cenalloc_reserve_bytes(void)
+{
+	FILE *f = fopen("/sys/kernel/debug/cenalloc/pool", "r");
+	unsigned long long mib = 0;
+	char line[256];
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "reserve: %llu MiB", &mib) == 1)
+			break;
+	fclose(f);
+	return mib << 20;
 }

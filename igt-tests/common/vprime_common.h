@@ -75,6 +75,8 @@ void assert_census_eq(int fd, const struct buf_census *before);
 int vprime_debugfs_objects(int fd);
 /* Whether debugfs cenalloc/buffers contains @text. */
 bool cenalloc_debugfs_has(const char *text);
+/* The size of cenalloc's contiguous reserve (debugfs cenalloc/pool). */
+uint64_t cenalloc_reserve_bytes(void);
 /* Write a rule to debugfs cenalloc/policy. */
 void cenalloc_policy(const char *rule);
 

@@ -1,0 +1,384 @@
+// SPDX-License-Identifier: MIT
+/*
+ * vprime_fence: FENCE_ATTACH / FENCE_SIGNAL, sync_file and syncobj out
+ * fences, and implicit sync through the one reservation object a buffer
+ * has: a writer's fence holds readers back across vprime devices, vgem and
+ * the dma-buf's own ioctls (DMA_BUF_IOCTL_SYNC, poll, EXPORT_SYNC_FILE).
+ * Modelled on upstream IGT's prime_vgem fence subtests.
+ */
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+
+#include <linux/dma-buf.h>
+#include <linux/sync_file.h>
+#include <xf86drm.h>
+
+#include "igt.h"
+#include "vprime_common.h"
+
+#define SIZE 4096
+
+/* vgem's fence uAPI (include/uapi/drm/vgem_drm.h), not shipped by libdrm */
+struct local_vgem_fence_attach {
+	uint32_t handle;
+	uint32_t flags;
+	uint32_t out_fence;
+	uint32_t pad;
+};
+
+struct local_vgem_fence_signal {
+	uint32_t fence;
+	uint32_t flags;
+};
+
+#define LOCAL_VGEM_FENCE_WRITE 0x1
+#define LOCAL_IOCTL_VGEM_FENCE_ATTACH \
+	DRM_IOWR(DRM_COMMAND_BASE + 0x1, struct local_vgem_fence_attach)
+#define LOCAL_IOCTL_VGEM_FENCE_SIGNAL \
+	DRM_IOW(DRM_COMMAND_BASE + 0x2, struct local_vgem_fence_signal)
+
+static int fd = -1;
+static struct buf_census base;
+
+static int __fence_attach(int dev, struct drm_vprime_fence_attach *a)
+{
+	return drmIoctl(dev, DRM_IOCTL_VPRIME_FENCE_ATTACH, a) ? -errno : 0;
+}
+
+static uint32_t fence_attach(int dev, uint32_t handle, uint32_t flags)
+{
+	struct drm_vprime_fence_attach a = { .handle = handle, .flags = flags };
+
+	igt_assert_eq(__fence_attach(dev, &a), 0);
+	return a.fence;
+}
+
+static int __fence_signal(int dev, uint32_t fence, int32_t error)
+{
+	struct drm_vprime_fence_signal s = { .fence = fence, .error = error };
+
+	return drmIoctl(dev, DRM_IOCTL_VPRIME_FENCE_SIGNAL, &s) ? -errno : 0;
+}
+
+/* poll() revents of @f without waiting. */
+static short ready(int f, short events)
+{
+	struct pollfd p = { .fd = f, .events = events };
+
+	igt_assert(poll(&p, 1, 0) >= 0);
+	return p.revents & events;
+}
+
+static int sync_file_status(int sf)
+{
+	struct sync_file_info info = { 0 };
+
+	igt_assert_eq(ioctl(sf, SYNC_IOC_FILE_INFO, &info), 0);
+	return info.status;
+}
+
+static void set_timeout_ms(long ms)
+{
+	FILE *f = fopen("/sys/module/vprime/parameters/fence_timeout_ms", "w");
+
+	igt_assert(f);
+	fprintf(f, "%ld\n", ms);
+	igt_assert_eq(fclose(f), 0);
+}
+
+struct waiter {
+	int dmabuf;
+	bool done;	/* __atomic */
+};
+
+static void *cpu_read(void *arg)
+{
+	struct waiter *w = arg;
+
+	dmabuf_sync(w->dmabuf, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ);
+	dmabuf_sync(w->dmabuf, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ);
+	__atomic_store_n(&w->done, true, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+igt_main
+{
+	igt_fixture {
+		fd = vprime_open(VPRIME_NODE_RENDER, 0);
+		base = buf_census(fd);
+	}
+
+	igt_describe("A write fence holds readers and writers; a read fence only writers");
+	igt_subtest("attach-read-write-poll") {
+		uint32_t h = vprime_gem_create(fd, SIZE, 0);
+		int dmabuf = prime_handle_to_fd(fd, h);
+		uint32_t f;
+
+		igt_assert_eq(ready(dmabuf, POLLIN | POLLOUT), POLLIN | POLLOUT);
+		f = fence_attach(fd, h, VPRIME_FENCE_WRITE);
+		igt_assert_eq(ready(dmabuf, POLLIN | POLLOUT), 0);
+		igt_assert_eq(__fence_signal(fd, f, 0), 0);
+		igt_assert_eq(ready(dmabuf, POLLIN | POLLOUT), POLLIN | POLLOUT);
+
+		f = fence_attach(fd, h, 0);
+		igt_assert_eq(ready(dmabuf, POLLIN | POLLOUT), POLLIN);
+		igt_assert_eq(__fence_signal(fd, f, 0), 0);
+		igt_assert_eq(ready(dmabuf, POLLOUT), POLLOUT);
+		close(dmabuf);
+		gem_close(fd, h);
+	}
+
+	igt_describe("DMA_BUF_IOCTL_SYNC waits for the writer's fence");
+	igt_subtest("cpu-access-waits") {
+		uint32_t h = vprime_gem_create(fd, SIZE, 0);
+		struct waiter w = { .dmabuf = prime_handle_to_fd(fd, h) };
+		pthread_t t;
+		uint32_t f;
+
+		f = fence_attach(fd, h, VPRIME_FENCE_WRITE);
+		igt_assert_eq(pthread_create(&t, NULL, cpu_read, &w), 0);
+		usleep(200 * 1000);
+		igt_assert(!__atomic_load_n(&w.done, __ATOMIC_ACQUIRE));
+		igt_assert_eq(__fence_signal(fd, f, 0), 0);
+		pthread_join(t, NULL);
+		igt_assert(w.done);
+		close(w.dmabuf);
+		gem_close(fd, h);
+	}
+
+	igt_describe("A sync_file out-fence signals with the fence and carries its error");
+	igt_subtest("sync-file-out") {
+		struct drm_vprime_fence_attach a = {
+			.handle = vprime_gem_create(fd, SIZE, 0),
+			.flags = VPRIME_FENCE_SYNC_FILE,
+		};
+
+		igt_assert_eq(__fence_attach(fd, &a), 0);
+		igt_assert(a.sync_file_fd >= 0);
+		igt_assert(fcntl(a.sync_file_fd, F_GETFD) & FD_CLOEXEC);
+		igt_assert_eq(sync_file_status(a.sync_file_fd), 0);
+		igt_assert_eq(ready(a.sync_file_fd, POLLIN), 0);
+		igt_assert_eq(__fence_signal(fd, a.fence, -EIO), 0);
+		igt_assert_eq(ready(a.sync_file_fd, POLLIN), POLLIN);
+		igt_assert_eq(sync_file_status(a.sync_file_fd), -EIO);
+		close(a.sync_file_fd);
+		/* Without the flag no fd is made. */
+		a.flags = 0;
+		igt_assert_eq(__fence_attach(fd, &a), 0);
+		igt_assert_eq(a.sync_file_fd, -1);
+		igt_assert_eq(__fence_signal(fd, a.fence, 0), 0);
+		gem_close(fd, a.handle);
+	}
+
+	igt_describe("An unsignalled fence expires with -ETIMEDOUT");
+	igt_subtest("timeout") {
+		struct drm_vprime_fence_attach a = {
+			.handle = vprime_gem_create(fd, SIZE, 0),
+			.flags = VPRIME_FENCE_SYNC_FILE | VPRIME_FENCE_WRITE,
+		};
+		struct pollfd p;
+		uint64_t ms;
+
+		set_timeout_ms(300);
+		igt_assert_eq(__vprime_getparam(fd, VPRIME_PARAM_FENCE_TIMEOUT_MS,
+						&ms), 0);
+		igt_assert_eq_u64(ms, 300);
+		igt_assert_eq(__fence_attach(fd, &a), 0);
+		set_timeout_ms(10000);
+		p.fd = a.sync_file_fd;
+		p.events = POLLIN;
+		igt_assert_eq(poll(&p, 1, 10000), 1);
+		igt_assert_eq(sync_file_status(a.sync_file_fd), -ETIMEDOUT);
+		igt_assert_eq(__fence_signal(fd, a.fence, 0), -ETIMEDOUT);
+		igt_assert_eq(__fence_signal(fd, a.fence, 0), -ENOENT);
+		close(a.sync_file_fd);
+		gem_close(fd, a.handle);
+	}
+
+	igt_describe("A killed client's fences are signalled: nobody hangs");
+	igt_subtest("killed-client-releases") {
+		uint32_t h = vprime_gem_create(fd, SIZE, 0);
+		int dmabuf = prime_handle_to_fd(fd, h);
+		int pipefd[2], status;
+		struct pollfd p;
+		pid_t pid;
+		char c;
+
+		igt_assert_eq(pipe(pipefd), 0);
+		pid = fork();
+		igt_assert(pid >= 0);
+		if (pid == 0) {
+			int own = vprime_open(VPRIME_NODE_RENDER, 0);
+			uint32_t hc = prime_fd_to_handle(own, dmabuf);
+
+			fence_attach(own, hc, VPRIME_FENCE_WRITE);
+			igt_assert_eq(write(pipefd[1], "x", 1), 1);
+			pause();
+			_exit(0);
+		}
+		igt_assert_eq(read(pipefd[0], &c, 1), 1);
+		igt_assert_eq(ready(dmabuf, POLLIN), 0);
+		kill(pid, SIGKILL);
+		igt_assert_eq(waitpid(pid, &status, 0), pid);
+		p.fd = dmabuf;
+		p.events = POLLIN;
+		igt_assert_eq(poll(&p, 1, 5000), 1);
+		close(pipefd[0]);
+		close(pipefd[1]);
+		close(dmabuf);
+		gem_close(fd, h);
+	}
+
+	igt_describe("vprime A -> vprime B -> vgem: one set of fences for all");
+	igt_subtest("implicit-across-devices") {
+		int b = vprime_open(VPRIME_NODE_RENDER, 1);
+		int vgem = drm_open_by_name("vgem", VPRIME_NODE_PRIMARY, 0);
+		uint32_t ha = vprime_gem_create(fd, SIZE, 0), hb, hv;
+		int dmabuf = prime_handle_to_fd(fd, ha);
+		struct local_vgem_fence_attach va = { 0 };
+		struct local_vgem_fence_signal vs = { 0 };
+		struct dma_buf_export_sync_file ex = {
+			.flags = DMA_BUF_SYNC_READ,
+		};
+		uint32_t f;
+
+		igt_require_f(vgem >= 0, "vgem not loaded\n");
+		hb = prime_fd_to_handle(b, dmabuf);
+		igt_assert_eq(drmPrimeFDToHandle(vgem, dmabuf, &hv), 0);
+
+		/* B's write fence is A's and vgem's. */
+		f = fence_attach(b, hb, VPRIME_FENCE_WRITE);
+		igt_assert_eq(ready(dmabuf, POLLIN), 0);
+		igt_assert_eq(ioctl(dmabuf, DMA_BUF_IOCTL_EXPORT_SYNC_FILE, &ex), 0);
+		igt_assert_eq(ready(ex.fd, POLLIN), 0);
+		igt_assert_eq(__fence_signal(b, f, 0), 0);
+		igt_assert_eq(ready(ex.fd, POLLIN), POLLIN);
+		igt_assert_eq(ready(dmabuf, POLLIN), POLLIN);
+		close(ex.fd);
+
+		/* vgem's fence is seen through vprime's dma-buf. */
+		va.handle = hv;
+		va.flags = LOCAL_VGEM_FENCE_WRITE;
+		igt_assert_eq(drmIoctl(vgem, LOCAL_IOCTL_VGEM_FENCE_ATTACH, &va), 0);
+		igt_assert_eq(ready(dmabuf, POLLIN), 0);
+		vs.fence = va.out_fence;
+		igt_assert_eq(drmIoctl(vgem, LOCAL_IOCTL_VGEM_FENCE_SIGNAL, &vs), 0);
+		igt_assert_eq(ready(dmabuf, POLLIN), POLLIN);
+
+		gem_close(vgem, hv);
+		close(vgem);
+		gem_close(b, hb);
+		close(b);
+		close(dmabuf);
+		gem_close(fd, ha);
+	}
+
+	igt_describe("A fence imported into the dma-buf stays with the buffer");
+	igt_subtest("import-sync-file") {
+		uint32_t h = vprime_gem_create(fd, SIZE, 0), h2;
+		int dmabuf = prime_handle_to_fd(fd, h);
+		struct drm_vprime_fence_attach a = {
+			.flags = VPRIME_FENCE_SYNC_FILE,
+		};
+		struct dma_buf_import_sync_file im = {
+			.flags = DMA_BUF_SYNC_WRITE,
+		};
+
+		/* A fence made on another object... */
+		h2 = vprime_gem_create(fd, SIZE, 0);
+		a.handle = h2;
+		igt_assert_eq(__fence_attach(fd, &a), 0);
+		/* ...imported as a write into this one's dma-buf. */
+		im.fd = a.sync_file_fd;
+		igt_assert_eq(ioctl(dmabuf, DMA_BUF_IOCTL_IMPORT_SYNC_FILE, &im), 0);
+		igt_assert_eq(ready(dmabuf, POLLIN), 0);
+		/* The last dma-buf fd goes; a new export has the same fences. */
+		close(dmabuf);
+		dmabuf = prime_handle_to_fd(fd, h);
+		igt_assert_eq(ready(dmabuf, POLLIN), 0);
+		igt_assert_eq(__fence_signal(fd, a.fence, 0), 0);
+		igt_assert_eq(ready(dmabuf, POLLIN), POLLIN);
+		close(a.sync_file_fd);
+		close(dmabuf);
+		gem_close(fd, h);
+		gem_close(fd, h2);
+	}
+
+	igt_describe("Out-fences into binary and timeline syncobjs");
+	igt_subtest("syncobj-out") {
+		uint32_t h = vprime_gem_create(fd, SIZE, 0), so, tl;
+		struct drm_vprime_fence_attach a = {
+			.handle = h, .flags = VPRIME_FENCE_SYNCOBJ,
+		};
+		uint64_t point = 5, got = 0;
+
+		igt_assert_eq(drmSyncobjCreate(fd, 0, &so), 0);
+		igt_assert_eq(drmSyncobjCreate(fd, 0, &tl), 0);
+		a.syncobj = so;
+		igt_assert_eq(__fence_attach(fd, &a), 0);
+		igt_assert_eq(drmSyncobjWait(fd, &so, 1, 0, 0, NULL), -ETIME);
+		igt_assert_eq(__fence_signal(fd, a.fence, 0), 0);
+		igt_assert_eq(drmSyncobjWait(fd, &so, 1, 0, 0, NULL), 0);
+
+		a.syncobj = tl;
+		a.point = point;
+		igt_assert_eq(__fence_attach(fd, &a), 0);
+		igt_assert_eq(drmSyncobjTimelineWait(fd, &tl, &point, 1, 0, 0,
+						     NULL), -ETIME);
+		igt_assert_eq(__fence_signal(fd, a.fence, 0), 0);
+		igt_assert_eq(drmSyncobjTimelineWait(fd, &tl, &point, 1, 0, 0,
+						     NULL), 0);
+		igt_assert_eq(drmSyncobjQuery(fd, &tl, &got, 1), 0);
+		igt_assert_eq_u64(got, point);
+		drmSyncobjDestroy(fd, so);
+		drmSyncobjDestroy(fd, tl);
+		gem_close(fd, h);
+	}
+
+	igt_describe("Every bad FENCE_ATTACH / FENCE_SIGNAL argument, with its errno");
+	igt_subtest("bad-input") {
+		uint32_t h = vprime_gem_create(fd, SIZE, 0);
+		struct drm_vprime_fence_attach a = { .handle = h };
+		uint64_t flags;
+		uint32_t f;
+
+		igt_assert_eq(__vprime_getparam(fd, VPRIME_PARAM_FENCE_FLAGS, &flags), 0);
+		igt_assert_eq_u64(flags, VPRIME_FENCE_FLAGS);
+		a.flags = 1u << 31;
+		igt_assert_eq(__fence_attach(fd, &a), -EINVAL);
+		a.flags = 0;
+		a.pad = 1;
+		igt_assert_eq(__fence_attach(fd, &a), -EINVAL);
+		a.pad = 0;
+		a.syncobj = 1;
+		igt_assert_eq(__fence_attach(fd, &a), -EINVAL);
+		a.syncobj = 0;
+		a.point = 1;
+		igt_assert_eq(__fence_attach(fd, &a), -EINVAL);
+		a.point = 0;
+		a.flags = VPRIME_FENCE_SYNCOBJ;
+		a.syncobj = 0xdead;
+		igt_assert_eq(__fence_attach(fd, &a), -ENOENT);
+		a.flags = 0;
+		a.syncobj = 0;
+		a.handle = h + 100;
+		igt_assert_eq(__fence_attach(fd, &a), -ENOENT);
+
+		f = fence_attach(fd, h, 0);
+		igt_assert_eq(__fence_signal(fd, f, 1), -EINVAL);
+		igt_assert_eq(__fence_signal(fd, f, -5000), -EINVAL);
+		igt_assert_eq(__fence_signal(fd, f + 1000, 0), -ENOENT);
+		igt_assert_eq(__fence_signal(fd, f, 0), 0);
+		igt_assert_eq(__fence_signal(fd, f, 0), -ENOENT);
+		gem_close(fd, h);
+	}
+
+	igt_fixture {
+		assert_census_eq(fd, &base);
+		close(fd);
+	}
+}
