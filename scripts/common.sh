@@ -11,10 +11,11 @@ die() {
 }
 
 # vprime_kdir: print the kernel build tree to build against.
-# KDIR wins; then the running kernel's headers; then the newest installed
-# Debian 6.1 amd64 headers (linux-headers-amd64 pulls those in).
+# KDIR wins; then the running kernel's headers; then the headers Debian's
+# default kernel metapackage (linux-headers-amd64) depends on.  Never a
+# glob over /usr/src: "6.1*" also matches 6.12.
 vprime_kdir() {
-	local d
+	local d pkg
 	if [ -n "${KDIR:-}" ]; then
 		echo "$KDIR"
 		return
@@ -24,8 +25,10 @@ vprime_kdir() {
 		echo "$d"
 		return
 	fi
-	d=$(ls -d /usr/src/linux-headers-6.1*-amd64 2>/dev/null | sort -V | tail -n 1)
-	[ -n "$d" ] && [ -f "$d/Makefile" ] && { echo "$d"; return; }
+	pkg=$(dpkg-query -W -f='${Depends}' linux-headers-amd64 2>/dev/null |
+		grep -o 'linux-headers-[^ ,]*-amd64' | head -n 1)
+	d=/usr/src/$pkg
+	[ -n "$pkg" ] && [ -f "$d/Makefile" ] && { echo "$d"; return; }
 	return 1
 }
 
@@ -33,4 +36,24 @@ vprime_kdir() {
 vprime_krelease() {
 	sed -n 's/^#define UTS_RELEASE "\(.*\)"$/\1/p' \
 		"$1/include/generated/utsrelease.h"
+}
+
+# vprime_fetch_deb PKG: download Debian package PKG (never installed) into
+# build/deb once and print the .deb's path.
+vprime_fetch_deb() {
+	local d=$VPRIME_BUILD/deb f tmp
+	f=$(ls "$d/$1"_*.deb 2>/dev/null | sort -V | tail -n 1)
+	if [ -z "$f" ]; then
+		mkdir -p "$d"
+		# apt's sandbox user cannot write to our tree.
+		tmp=$(mktemp -d)
+		chmod 0777 "$tmp"
+		(cd "$tmp" && apt-get download -q "$1" >/dev/null 2>&1) ||
+			(cd "$tmp" && apt-get download "$1" >&2) ||
+			{ rm -rf "$tmp"; return 1; }
+		mv "$tmp"/*.deb "$d/"
+		rmdir "$tmp"
+		f=$(ls "$d/$1"_*.deb | sort -V | tail -n 1)
+	fi
+	echo "$f"
 }
