@@ -46,9 +46,10 @@ DEMO_HDR := $(wildcard userspace/demo/*.h)
 DEMO := $(BUILD)/demo/vprime-demo
 BENCH_SRC := $(wildcard userspace/bench/*.c)
 BENCH := $(BUILD)/bench/vprime-bench
+FUZZ := $(BUILD)/fuzz/vprime-fuzz
 PREFIX ?= /usr/local
 
-.PHONY: all modules userspace tests clean check demo bench help install
+.PHONY: all modules userspace tests fuzz clean check demo bench help install
 all: modules userspace tests
 
 userspace: $(LIB_A) $(LIB_SO) $(TOOLS) $(DEMO) $(BENCH)
@@ -97,7 +98,7 @@ modules:
 	@test -n "$(KDIR)" || { echo "no kernel headers: run scripts/setup-deps build" >&2; exit 1; }
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
 
-tests: $(IGT_TESTS) $(HOST_TESTS)
+tests: $(IGT_TESTS) $(HOST_TESTS) $(FUZZ)
 
 # Tests of the userspace library link it; dmabuf_inspect runs the tool.
 IGT_EXTRA_libvprime := $(LIB_A)
@@ -109,6 +110,13 @@ $(BUILD)/igt/%: igt-tests/%.c $(IGT_LIB_SRC) $(IGT_LIB_HDR) $(IGT_COMMON_SRC) $(
 	@mkdir -p $(@D)
 	$(CC) $(USER_CFLAGS) -Iigt-tests/common -o $@ $< $(IGT_LIB_SRC) $(IGT_COMMON_SRC) \
 		$(IGT_EXTRA_$(*F)) $(DRM_LIBS)
+
+# The seeded random-syscall fuzzer of vprime, cenalloc and dma-buf (run in a guest).
+fuzz: $(FUZZ)
+
+$(FUZZ): tests/fuzz/vprime-fuzz.c $(UAPI_HDR)
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) -o $@ $< $(DRM_LIBS) -lpthread
 
 # Host unit tests build the kernel's pure-logic files with them.
 HOST_EXTRA_test_constraints := drivers/dma-buf/cenalloc/cenalloc_constraints.c
@@ -137,4 +145,5 @@ clean:
 		-o -name '.*.d' -o -name 'modules.order' \) -delete
 	rm -f Module.symvers modules.order .modules.order.cmd .Module.symvers.cmd
 	rm -rf $(BUILD)/igt $(BUILD)/host $(BUILD)/check $(BUILD)/vm \
-		$(BUILD)/lib $(BUILD)/tools $(BUILD)/demo $(BUILD)/bench
+		$(BUILD)/lib $(BUILD)/tools $(BUILD)/demo $(BUILD)/bench \
+		$(BUILD)/fuzz
