@@ -105,10 +105,35 @@ static void *cpu_read(void *arg)
 	return NULL;
 }
 
+struct late_import {
+	int vgem, dmabuf, ret;
+	uint32_t handle;
+	bool done;	/* __atomic */
+};
+
+/* A vgem import that needs the storage to move (policy: below 4 GiB). */
+static void *import_late(void *arg)
+{
+	struct late_import *li = arg;
+
+	li->ret = drmPrimeFDToHandle(li->vgem, li->dmabuf, &li->handle);
+	__atomic_store_n(&li->done, true, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+static void set_cenalloc_wait_ms(long ms)
+{
+	FILE *f = fopen("/sys/module/cenalloc/parameters/fence_wait_ms", "w");
+
+	igt_assert(f);
+	fprintf(f, "%ld\n", ms);
+	igt_assert_eq(fclose(f), 0);
+}
+
 igt_main
 {
 	igt_fixture {
-		fd = vprime_open(VPRIME_NODE_RENDER, 0);
+		fd = vprime_open(VPRIME_NODE_PRIMARY, 0);
 		base = buf_census(fd);
 	}
 
@@ -336,6 +361,59 @@ igt_main
 		igt_assert_eq_u64(got, point);
 		drmSyncobjDestroy(fd, so);
 		drmSyncobjDestroy(fd, tl);
+		gem_close(fd, h);
+	}
+
+	igt_describe("Moving storage for a late importer waits for the writer's fence");
+	igt_subtest("migration-waits-for-fence") {
+		int vgem = drm_open_by_name("vgem", VPRIME_NODE_PRIMARY, 0);
+		const size_t size = 64 * 1024;
+		uint32_t h = vprime_gem_create(fd, size, 0), f;
+		struct late_import li = { .vgem = vgem };
+		struct drm_vprime_gem_info info;
+		pthread_t t;
+		void *p;
+
+		igt_require_f(vgem >= 0, "vgem not loaded\n");
+		p = gem_mmap(fd, h, size, PROT_READ | PROT_WRITE);
+		pattern_fill(p, size, 0xfe);
+		/* The system allocator takes from above 4 GiB first. */
+		info = vprime_gem_info(fd, h);
+		if (info.state & VPRIME_GEM_STATE_BELOW_4G) {
+			munmap(p, size);
+			gem_close(fd, h);
+			close(vgem);
+			igt_skip("storage happens to be below 4 GiB already\n");
+		}
+		li.dmabuf = prime_handle_to_fd(fd, h);
+		cenalloc_policy("vgem:limit=0xffffffff");
+
+		/* With a short wait, the fence makes the move fail. */
+		f = fence_attach(fd, h, VPRIME_FENCE_WRITE);
+		set_cenalloc_wait_ms(100);
+		import_late(&li);
+		set_cenalloc_wait_ms(10000);
+		igt_assert_eq(li.ret, -1);
+		igt_assert_eq(vprime_gem_info(fd, h).migrations, 0);
+
+		/* With the default, it waits for the signal, then moves. */
+		li.done = false;
+		igt_assert_eq(pthread_create(&t, NULL, import_late, &li), 0);
+		usleep(300 * 1000);
+		igt_assert(!__atomic_load_n(&li.done, __ATOMIC_ACQUIRE));
+		igt_assert_eq(vprime_gem_info(fd, h).migrations, 0);
+		igt_assert_eq(__fence_signal(fd, f, 0), 0);
+		pthread_join(t, NULL);
+		cenalloc_policy("vgem:");
+		igt_assert_eq(li.ret, 0);
+		info = vprime_gem_info(fd, h);
+		igt_assert_eq_u32(info.migrations, 1);
+		igt_assert(info.state & VPRIME_GEM_STATE_BELOW_4G);
+		igt_assert(pattern_check(p, size, 0xfe));
+		munmap(p, size);
+		gem_close(vgem, li.handle);
+		close(vgem);
+		close(li.dmabuf);
 		gem_close(fd, h);
 	}
 

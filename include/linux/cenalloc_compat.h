@@ -7,6 +7,7 @@
 #ifndef _LINUX_CENALLOC_COMPAT_H
 #define _LINUX_CENALLOC_COMPAT_H
 
+#include <linux/fs.h>
 #include <linux/mm.h>
 #include <linux/version.h>
 #ifdef CONFIG_X86
@@ -19,6 +20,35 @@ static inline void vm_flags_set(struct vm_area_struct *vma,
 				vm_flags_t flags)
 {
 	vma->vm_flags |= flags;
+}
+#endif
+
+/*
+ * MAX_PAGE_ORDER: the largest order the buddy allocator hands out.  Until
+ * 6.4 MAX_ORDER was one past it; 6.4 made MAX_ORDER that order and 6.8
+ * renamed it MAX_PAGE_ORDER.
+ */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 4, 0)
+#define MAX_PAGE_ORDER (MAX_ORDER - 1)
+#elif LINUX_VERSION_CODE < KERNEL_VERSION(6, 8, 0)
+#define MAX_PAGE_ORDER MAX_ORDER
+#endif
+
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 7, 0)
+/**
+ * get_file_active() - take a reference to a file unless it is being freed
+ * @f: where the file pointer is, kept stable by the caller (a lock)
+ *
+ * 6.7 made files SLAB_TYPESAFE_BY_RCU and get_file_rcu() a function on an
+ * __rcu pointer; a caller whose pointer is stable uses this one.
+ *
+ * Return: the file with a new reference, or NULL if its count was zero.
+ */
+static inline struct file *get_file_active(struct file **f)
+{
+	struct file *file = *f;
+
+	return file && atomic_long_inc_not_zero(&file->f_count) ? file : NULL;
 }
 #endif
 

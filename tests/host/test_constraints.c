@@ -409,6 +409,50 @@ igt_main
 		igt_assert_eq_u32(c.flags, CENALLOC_C_WRITECOMBINE);
 	}
 
+	igt_subtest("policy-parse-compact") {
+		struct cenalloc_constraints c;
+		char m[CENALLOC_MATCH_LEN];
+
+		igt_assert_eq(cenalloc_policy_parse("vivid:contiguous,limit=0xffffffff",
+						    m, sizeof(m), &c), 0);
+		igt_assert(!strcmp(m, "vivid"));
+		igt_assert_eq(c.flags, CENALLOC_C_CONTIGUOUS);
+		igt_assert_eq_u64(c.dma_limit, 0xffffffffULL);
+		/* A trailing newline, as echo writes one. */
+		igt_assert_eq(cenalloc_policy_parse("x:wc,max-segment=65536\n", m,
+						    sizeof(m), &c), 0);
+		igt_assert(!strcmp(m, "x"));
+		igt_assert_eq(c.flags, CENALLOC_C_WRITECOMBINE);
+		igt_assert_eq_u64(c.max_segment, 65536);
+		/* A PCI name keeps its colons; the last one starts the keys. */
+		igt_assert_eq(cenalloc_policy_parse("0000:00:02.0:contiguous", m,
+						    sizeof(m), &c), 0);
+		igt_assert(!strcmp(m, "0000:00:02.0"));
+		igt_assert_eq(c.flags, CENALLOC_C_CONTIGUOUS);
+		/* "MATCH:" clears, as "MATCH" does. */
+		igt_assert_eq(cenalloc_policy_parse("vivid:", m, sizeof(m), &c), 0);
+		igt_assert(!strcmp(m, "vivid"));
+		igt_assert_eq(c.flags, 0);
+		igt_assert_eq_u64(c.dma_limit, ~0ULL);
+	}
+
+	igt_subtest("policy-parse-compact-errors") {
+		static const char *const bad[] = {
+			":contiguous", "vivid:contiguous,", "vivid:,contiguous",
+			"vivid:contiguous,,wc", "vivid:bogus", "vivid:limit=",
+			"vivid:cached,wc", "vivid:max-segment=0x1001", "v!d:wc",
+			"vivid:contiguous limit=0x10000",
+		};
+		struct cenalloc_constraints c;
+		char m[CENALLOC_MATCH_LEN];
+		size_t i;
+
+		for (i = 0; i < ARRAY_SIZE(bad); i++)
+			igt_assert_f(cenalloc_policy_parse(bad[i], m, sizeof(m),
+							   &c) < 0,
+				     "accepted \"%s\"\n", bad[i]);
+	}
+
 	igt_subtest("policy-parse-errors") {
 		static const char *const bad[] = {
 			"", "   ", "vivid bogus", "vivid limit=", "vivid limit",

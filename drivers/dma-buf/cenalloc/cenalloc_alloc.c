@@ -5,9 +5,11 @@
  * Four allocators, tried in this order, the first whose capabilities meet
  * the combined constraints winning (cenalloc_pick_allocator()):
  *
- * - system: scattered pages, 1 MiB and 64 KiB blocks first, then pages;
+ * - system: one buddy block for buffers of up to 4 MiB when one is free
+ *   without reclaim (contiguity for free: dma-contig importers then work
+ *   without a policy), else scattered pages, 1 MiB and 64 KiB blocks first;
  * - dma32: the same below 4 GiB;
- * - contig: one buddy block below 4 GiB, up to 4 MiB (MAX_ORDER - 1);
+ * - contig: one buddy block below 4 GiB, up to 4 MiB (MAX_PAGE_ORDER);
  * - reserve: contiguous ranges of a region below 4 GiB set aside at module
  *   load, for contiguous buffers larger than a buddy block.
  *
@@ -39,7 +41,7 @@ module_param_named(reserve_mb, cenalloc_reserve_mb, uint, 0444);
 MODULE_PARM_DESC(reserve_mb,
 		 "Contiguous memory below 4 GiB set aside at load, in MiB (default 64)");
 
-#define CENALLOC_BLOCK_ORDER	(MAX_ORDER - 1)
+#define CENALLOC_BLOCK_ORDER	MAX_PAGE_ORDER
 #define CENALLOC_BLOCK_PAGES	BIT(CENALLOC_BLOCK_ORDER)
 #define CENALLOC_BLOCK_SIZE	(PAGE_SIZE << CENALLOC_BLOCK_ORDER)
 #define CENALLOC_LIMIT_4G	0xffffffffULL
@@ -53,12 +55,43 @@ static void cenalloc_free_pages_array(struct page **pages, unsigned long n)
 		__free_page(pages[n]);
 }
 
+/*
+ * One block for the whole buffer if the buddy allocator has one at hand:
+ * no reclaim, no compaction, no warning.  The tail past the buffer goes
+ * back at once.
+ */
+static bool cenalloc_pages_one_block(struct cenalloc_storage *st, gfp_t zone)
+{
+	unsigned int order = get_order(st->nr_pages << PAGE_SHIFT);
+	struct page *page;
+	unsigned long i;
+
+	if (st->nr_pages < 2 || order > CENALLOC_BLOCK_ORDER)
+		return false;
+	page = alloc_pages((GFP_USER | zone | __GFP_ZERO | __GFP_ACCOUNT |
+			    __GFP_NOWARN | __GFP_NORETRY) &
+			   ~__GFP_DIRECT_RECLAIM, order);
+	if (!page)
+		return false;
+	split_page(page, order);
+	for (i = 0; i < (1UL << order); i++) {
+		if (i < st->nr_pages)
+			st->pages[i] = page + i;
+		else
+			__free_page(page + i);
+	}
+	return true;
+}
+
 static int cenalloc_pages_alloc(struct cenalloc_storage *st, gfp_t zone)
 {
 	unsigned long i = 0, j;
 	struct page *page;
 	unsigned int k, order;
 	gfp_t gfp;
+
+	if (cenalloc_pages_one_block(st, zone))
+		return 0;
 
 	while (i < st->nr_pages) {
 		if (fatal_signal_pending(current)) {
@@ -348,6 +381,9 @@ static unsigned int cenalloc_pool_caps(struct cenalloc_alloc_caps *caps,
  * such requests are refused when they are made (create, attach), not at
  * the first map, fault or vmap.
  *
+ * Storage is never swapped or moved by the kernel, so a buffer larger than
+ * the machine's memory is never satisfiable either.
+ *
  * Return: true when an allocator of the pool has the capabilities.
  */
 bool cenalloc_pool_can_satisfy(u64 size, const struct cenalloc_constraints *c)
@@ -356,6 +392,8 @@ bool cenalloc_pool_can_satisfy(u64 size, const struct cenalloc_constraints *c)
 	enum cenalloc_allocator_id ids[CENALLOC_ALLOCATOR_COUNT];
 	unsigned int n = cenalloc_pool_caps(caps, ids);
 
+	if (size >> PAGE_SHIFT > totalram_pages())
+		return false;
 	return cenalloc_pick_allocator(caps, n, c, size) >= 0;
 }
 
@@ -414,6 +452,15 @@ struct cenalloc_storage *cenalloc_storage_alloc(u64 size,
 	int i, ret = -ENOMEM;
 
 	*why = "no allocator in the pool can meet the constraints";
+	/*
+	 * More than free plus reclaimable memory cannot succeed: fail now
+	 * rather than reclaim everything first (__GFP_RETRY_MAYFAIL gives up
+	 * only once reclaim makes no progress).
+	 */
+	if (size >> PAGE_SHIFT > (u64)max(si_mem_available(), 0L)) {
+		*why = "more than the available memory";
+		return ERR_PTR(-ENOMEM);
+	}
 
 	st = kzalloc(sizeof(*st), GFP_KERNEL);
 	if (!st)

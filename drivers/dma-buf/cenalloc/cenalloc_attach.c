@@ -5,6 +5,7 @@
  */
 
 #include <linux/dma-buf.h>
+#include <linux/dma-resv.h>
 #include <linux/highmem.h>
 #include <linux/mm.h>
 #include <linux/sched/signal.h>
@@ -89,9 +90,35 @@ static int cenalloc_buffer_check(struct cenalloc_buffer *buf,
 }
 
 /*
+ * Wait, with the buffer's lock dropped, until no fence protects the
+ * storage: 0, -EBUSY after cenalloc_fence_wait_ms, or -ERESTARTSYS.
+ */
+static int cenalloc_buffer_wait_idle(struct cenalloc_buffer *buf,
+				     struct device *dev)
+{
+	long ret;
+
+	lockdep_assert_held(&buf->lock);
+	mutex_unlock(&buf->lock);
+	ret = dma_resv_wait_timeout(&buf->resv, DMA_RESV_USAGE_BOOKKEEP, true,
+				    cenalloc_fence_wait());
+	mutex_lock(&buf->lock);
+	if (ret < 0)
+		return ret;
+	if (!ret) {
+		pr_info_ratelimited("cenalloc: buffer %lu: %s cannot attach: the storage must move but its fences did not signal in time\n",
+				    buf->id, dev_name(dev));
+		return -EBUSY;
+	}
+	return 0;
+}
+
+/*
  * Admit a new attachment; migrate the storage if it does not serve the
- * combined constraints.  The new storage is allocated with the lock
- * dropped, so everything is checked again once it is back.
+ * combined constraints.  Fences on the buffer are waited for first, and
+ * storage a fence still protects is never moved.  The new storage is
+ * allocated with the lock dropped, so everything is checked again once
+ * it is back.
  */
 static int cenalloc_buffer_admit(struct cenalloc_buffer *buf,
 				 struct cenalloc_attachment *a)
@@ -120,13 +147,21 @@ static int cenalloc_buffer_admit(struct cenalloc_buffer *buf,
 					    buf->num_mapped, buf->vmap_count);
 			return -EBUSY;
 		}
+		if (!dma_resv_test_signaled(&buf->resv,
+					    DMA_RESV_USAGE_BOOKKEEP)) {
+			ret = cenalloc_buffer_wait_idle(buf, a->dev);
+			if (ret)
+				return ret;
+			continue;
+		}
 		ret = cenalloc_buffer_alloc_unlocked(buf, &c, &st);
 		if (ret)
 			return ret;
 		if (buf->storage == old && !buf->num_mapped &&
 		    !buf->vmap_count && !cenalloc_buffer_check(buf, a, &c) &&
 		    cenalloc_segments_satisfy(st->segs, st->nsegs, st->caching,
-					      &c) == CENALLOC_OK)
+					      &c) == CENALLOC_OK &&
+		    dma_resv_test_signaled(&buf->resv, DMA_RESV_USAGE_BOOKKEEP))
 			break;
 		/* The buffer changed meanwhile: decide again. */
 		cenalloc_storage_free(st);

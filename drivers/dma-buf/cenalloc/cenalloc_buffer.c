@@ -27,7 +27,9 @@
  * the new combined constraints, user mappings are zapped (the next fault
  * maps the new pages), the contents are copied, and the old storage is
  * freed.  A device mapping or a kernel mapping in use blocks this; then
- * the attach fails with -EBUSY.
+ * the attach fails with -EBUSY.  So do fences: the move waits for the
+ * buffer's fences (fence_wait_ms, interruptibly) and never copies storage
+ * that an unsignalled fence protects; freeing storage waits for them too.
  *
  * CPU mappings (cenalloc_cpu_map.c) have one fault handler for the
  * dma-buf's mmap and for owners' mappings (vprime's GEM mmap); it maps
@@ -63,8 +65,24 @@
 #include <linux/module.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
+#include <linux/cenalloc_compat.h>
 
 #include "cenalloc_drv.h"
+
+static unsigned int cenalloc_fence_wait_ms = 10000;
+module_param_named(fence_wait_ms, cenalloc_fence_wait_ms, uint, 0644);
+MODULE_PARM_DESC(fence_wait_ms,
+		 "How long moving or freeing storage waits for its fences (ms, default 10000)");
+
+/**
+ * cenalloc_fence_wait() - how long to wait for a buffer's fences
+ *
+ * Return: the fence_wait_ms module parameter, in jiffies.
+ */
+long cenalloc_fence_wait(void)
+{
+	return msecs_to_jiffies(READ_ONCE(cenalloc_fence_wait_ms));
+}
 
 /* Protects cenalloc_buffers; taken outside any buffer's lock. */
 DEFINE_MUTEX(cenalloc_buffers_lock);
@@ -298,7 +316,14 @@ static void cenalloc_buffer_release(struct kref *kref)
 	list_del(&buf->node);
 	mutex_unlock(&cenalloc_buffers_lock);
 
-	/* No dma-buf, hence no attachment, is left; vmaps are balanced. */
+	/*
+	 * No dma-buf, hence no attachment, is left; vmaps are balanced.  A
+	 * device may still be finishing work its fence stands for: the pages
+	 * go back only once it signalled (or after fence_wait_ms).
+	 */
+	if (buf->storage)
+		dma_resv_wait_timeout(&buf->resv, DMA_RESV_USAGE_BOOKKEEP, false,
+				      cenalloc_fence_wait());
 	if (buf->vaddr)
 		vunmap(buf->vaddr);
 	if (buf->storage)
@@ -353,7 +378,7 @@ struct dma_buf *cenalloc_buffer_export(struct cenalloc_buffer *buf,
 	 * release clears buf->dmabuf under this lock, so the file is still
 	 * there to look at.
 	 */
-	if (buf->dmabuf && get_file_rcu(buf->dmabuf->file)) {
+	if (buf->dmabuf && get_file_active(&buf->dmabuf->file)) {
 		dmabuf = buf->dmabuf;
 		mutex_unlock(&buf->lock);
 		return dmabuf;

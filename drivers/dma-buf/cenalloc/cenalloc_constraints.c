@@ -386,12 +386,57 @@ static int parse_key(const char *w, size_t n, struct cenalloc_constraints *c)
 	return -EINVAL;
 }
 
+/* MATCH, the @n bytes at @w: the name of a device or a driver. */
+static int parse_match(const char *w, size_t n, char *match, size_t match_len)
+{
+	size_t i;
+
+	if (!n || n >= match_len || n >= CENALLOC_MATCH_LEN)
+		return -EINVAL;
+	for (i = 0; i < n; i++)
+		if (!is_match_char(w[i]))
+			return -EINVAL;
+	memcpy(match, w, n);
+	match[n] = '\0';
+	return 0;
+}
+
+/* Keys of the compact form: "KEY[,KEY=VALUE]...", @n bytes, maybe none. */
+static int parse_compact_keys(const char *p, size_t n,
+			      struct cenalloc_constraints *c)
+{
+	const char *end = p + n, *comma;
+	int ret;
+
+	while (p < end) {
+		comma = memchr(p, ',', end - p);
+		if (!comma)
+			comma = end;
+		ret = parse_key(p, comma - p, c);
+		if (ret)
+			return ret;
+		p = comma + 1;
+		/* "a,b," has an empty last key. */
+		if (comma + 1 == end)
+			return -EINVAL;
+	}
+	return 0;
+}
+
 /**
  * cenalloc_policy_parse() - parse one platform policy rule
- * @line: "MATCH [KEY[=VALUE]]...", e.g. "vivid contiguous limit=0xffffffff";
- *	keys are those cenalloc_constraints_format() prints.  MATCH names a
- *	device (dev_name()) or a driver.  A rule with no key clears MATCH's
- *	rule.
+ * @line: one rule, in either form:
+ *
+ *	- "MATCH:KEY[,KEY[=VALUE]]...", e.g. "vivid:contiguous,limit=0xffffffff",
+ *	  with no spaces, so that it survives a shell and modprobe.d without
+ *	  quotes.  MATCH is what comes before the last ':' (PCI device names
+ *	  have colons of their own); "MATCH:" alone clears MATCH's rule.
+ *	- "MATCH [KEY[=VALUE]]...", e.g. "vivid contiguous limit=0xffffffff";
+ *	  "MATCH" alone clears MATCH's rule.
+ *
+ *	Keys are those cenalloc_constraints_format() prints.  MATCH names a
+ *	device (dev_name()) or a driver.  Leading and trailing white space is
+ *	ignored.
  * @match: where MATCH goes
  * @match_len: size of @match (at most %CENALLOC_MATCH_LEN is used)
  * @c: the rule's constraints
@@ -402,30 +447,43 @@ static int parse_key(const char *w, size_t n, struct cenalloc_constraints *c)
 int cenalloc_policy_parse(const char *line, char *match, size_t match_len,
 			  struct cenalloc_constraints *c)
 {
-	const char *p = line, *w;
+	const char *p = line, *w, *end, *colon = NULL, *q;
 	size_t n;
 	int ret;
 
 	cenalloc_constraints_init(c);
 	while (is_space(*p))
 		p++;
-	for (w = p; is_match_char(*p); p++)
+	for (end = p + strlen(p); end > p && is_space(end[-1]); end--)
 		;
-	n = p - w;
-	if (!n || n >= match_len || n >= CENALLOC_MATCH_LEN ||
-	    (*p && !is_space(*p)))
-		return -EINVAL;
-	memcpy(match, w, n);
-	match[n] = '\0';
+	for (q = p; q < end && !is_space(*q); q++)
+		if (*q == ':')
+			colon = q;
 
+	if (q == end && colon) {
+		/* The compact form: no space inside. */
+		ret = parse_match(p, colon - p, match, match_len);
+		if (!ret)
+			ret = parse_compact_keys(colon + 1, end - colon - 1, c);
+		if (ret)
+			return ret;
+		return cenalloc_constraints_validate(c) == CENALLOC_OK ?
+		       0 : -EINVAL;
+	}
+
+	ret = parse_match(p, q - p, match, match_len);
+	if (ret)
+		return ret;
+	p = q;
 	for (;;) {
-		while (is_space(*p))
+		while (p < end && is_space(*p))
 			p++;
-		if (!*p)
+		if (p == end)
 			break;
-		for (w = p; *p && !is_space(*p); p++)
+		for (w = p; p < end && !is_space(*p); p++)
 			;
-		ret = parse_key(w, p - w, c);
+		n = p - w;
+		ret = parse_key(w, n, c);
 		if (ret)
 			return ret;
 	}

@@ -44,9 +44,13 @@ static void cenalloc_buffer_show(struct seq_file *m,
 	else
 		seq_puts(m, "unexported\n");
 	if (st)
-		seq_printf(m, "  storage: %s, %u segment%s, max address %#llx, %s\n",
+		seq_printf(m, "  storage: %s, %u segment%s%s, max address %#llx, %s\n",
 			   cenalloc_allocator_name(st->allocator), st->nsegs,
-			   st->nsegs == 1 ? "" : "s", st->max_address,
+			   st->nsegs == 1 ? "" : "s",
+			   st->nsegs > 1 ? "" :
+			   c.flags & CENALLOC_C_CONTIGUOUS ?
+			   " (contiguous, asked for)" : " (contiguous, for free)",
+			   st->max_address,
 			   st->caching == CENALLOC_C_WRITECOMBINE ? "wc" : "cached");
 	else
 		seq_puts(m, "  storage: none\n");

@@ -230,7 +230,6 @@ static const struct file_operations cenalloc_dev_fops = {
 	.release = cenalloc_dev_release,
 	.unlocked_ioctl = cenalloc_dev_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
-	.llseek = no_llseek,
 };
 
 static struct miscdevice cenalloc_miscdev = {

@@ -159,6 +159,7 @@ int cenalloc_buffer_alloc_unlocked(struct cenalloc_buffer *buf,
 				   const struct cenalloc_constraints *c,
 				   struct cenalloc_storage **st);
 int cenalloc_buffer_ensure_storage(struct cenalloc_buffer *buf);
+long cenalloc_fence_wait(void);
 struct cenalloc_quota *cenalloc_quota_create(void);
 void cenalloc_quota_put(struct cenalloc_quota *q);
 int cenalloc_buffer_charge(struct cenalloc_buffer *buf,

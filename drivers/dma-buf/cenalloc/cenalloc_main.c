@@ -11,7 +11,7 @@
 static char *cenalloc_policy_param;
 module_param_named(policy, cenalloc_policy_param, charp, 0444);
 MODULE_PARM_DESC(policy,
-		 "Platform policy rules separated by ';', e.g. \"vivid contiguous limit=0xffffffff\"");
+		 "Platform policy rules MATCH:KEY[,KEY=VALUE] separated by ';', e.g. vivid:contiguous,limit=0xffffffff");
 
 /**
  * cenalloc_allocator_name() - an allocator's name for messages and debugfs

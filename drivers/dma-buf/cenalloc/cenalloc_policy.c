@@ -170,8 +170,8 @@ EXPORT_SYMBOL_NS_GPL(cenalloc_device_forget, CENALLOC);
 
 /**
  * cenalloc_policy_write() - add, replace or clear one policy rule
- * @line: "MATCH [KEY[=VALUE]]..." (cenalloc_policy_parse()); with no key
- *	the rule for MATCH is removed
+ * @line: "MATCH:KEY[,KEY=VALUE]..." or "MATCH [KEY[=VALUE]]..."
+ *	(cenalloc_policy_parse()); with no key the rule for MATCH is removed
  *
  * Return: 0, -EINVAL for a malformed rule, or -ENOMEM.
  */
@@ -226,9 +226,25 @@ void cenalloc_policy_show(struct seq_file *m)
 	mutex_unlock(&cenalloc_policy_lock);
 }
 
+/* -EINVAL unless @rule parses and constrains something. */
+static int cenalloc_policy_check_sets(const char *rule)
+{
+	struct cenalloc_constraints c, none;
+	char match[CENALLOC_MATCH_LEN];
+
+	if (cenalloc_policy_parse(rule, match, sizeof(match), &c))
+		return -EINVAL;
+	cenalloc_constraints_init(&none);
+	return memcmp(&c, &none, sizeof(c)) ? 0 : -EINVAL;
+}
+
 /**
  * cenalloc_policy_init() - load the rules of the module parameter
  * @rules: rules separated by ';', or NULL
+ *
+ * All or nothing: a malformed rule fails the load, and so does a rule that
+ * sets nothing (at load there is nothing to clear), which is what a shell
+ * leaves of policy="vivid contiguous" without inner quotes.
  *
  * Return: 0, or -EINVAL naming the bad rule in the log.
  */
@@ -246,9 +262,12 @@ int cenalloc_policy_init(const char *rules)
 	while ((rule = strsep(&p, ";")) != NULL) {
 		if (!*skip_spaces(rule))
 			continue;
-		ret = cenalloc_policy_write(rule);
+		ret = cenalloc_policy_check_sets(rule);
+		if (!ret)
+			ret = cenalloc_policy_write(rule);
 		if (ret) {
-			pr_err("cenalloc: bad policy rule \"%s\"\n", rule);
+			pr_err("cenalloc: bad policy rule \"%s\": write MATCH:KEY[,KEY=VALUE]... as in policy=vivid:contiguous,limit=0xffffffff; no rule loaded\n",
+			       rule);
 			cenalloc_policy_exit();
 			break;
 		}

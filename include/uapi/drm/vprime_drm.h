@@ -77,7 +77,8 @@ struct drm_vprime_gem_create {
 
 /* Bits of struct drm_vprime_gem_info.state. */
 #define VPRIME_GEM_STATE_ALLOCATED	(1U << 0)	/* storage exists */
-#define VPRIME_GEM_STATE_CONTIGUOUS	(1U << 1)	/* one extent */
+/* One extent: asked for if constraint_flags has bit 0, else for free. */
+#define VPRIME_GEM_STATE_CONTIGUOUS	(1U << 1)
 #define VPRIME_GEM_STATE_BELOW_4G	(1U << 2)	/* all below 4 GiB */
 #define VPRIME_GEM_STATE_WRITECOMBINE	(1U << 3)	/* WC CPU mappings */
 #define VPRIME_GEM_STATE_IMPORTED	(1U << 4)	/* from another exporter */

@@ -50,6 +50,7 @@ struct cenalloc_alloc_data {
 
 /* Bits of &struct cenalloc_info_data.state. */
 #define CENALLOC_STATE_ALLOCATED	(1U << 0)
+/* One extent: asked for if constraint_flags has CONTIGUOUS, else for free. */
 #define CENALLOC_STATE_CONTIGUOUS	(1U << 1)
 #define CENALLOC_STATE_BELOW_4G		(1U << 2)
 #define CENALLOC_STATE_WRITECOMBINE	(1U << 3)

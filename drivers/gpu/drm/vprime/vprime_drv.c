@@ -56,7 +56,30 @@ u64 vprime_max_object_size;
 /* The platform devices vprime made at load. */
 static struct platform_device *vprime_pdevs[VPRIME_MAX_DEVICES];
 
-DEFINE_DRM_GEM_FOPS(vprime_fops);
+/*
+ * The DRM core releases a file's GEM handles before &drm_driver.postclose:
+ * its fences are signalled first, so that freeing the buffers they guard
+ * does not wait for them.
+ */
+static int vprime_release(struct inode *inode, struct file *filp)
+{
+	struct drm_file *file = filp->private_data;
+
+	vprime_fence_file_fini(file->driver_priv);
+	return drm_release(inode, filp);
+}
+
+static const struct file_operations vprime_fops = {
+	.owner = THIS_MODULE,
+	.open = drm_open,
+	.release = vprime_release,
+	.unlocked_ioctl = drm_ioctl,
+	.compat_ioctl = drm_compat_ioctl,
+	.poll = drm_poll,
+	.read = drm_read,
+	.llseek = noop_llseek,
+	.mmap = drm_gem_mmap,
+};
 
 static const struct drm_ioctl_desc vprime_ioctls[] = {
 	DRM_IOCTL_DEF_DRV(VPRIME_GETPARAM, vprime_ioctl_getparam,
@@ -85,11 +108,8 @@ static int vprime_open(struct drm_device *drm, struct drm_file *file)
 
 static void vprime_postclose(struct drm_device *drm, struct drm_file *file)
 {
-	struct vprime_file *vfile = file->driver_priv;
-
-	/* A crashed client's fences must not block anyone. */
-	vprime_fence_file_fini(vfile);
-	kfree(vfile);
+	/* vprime_release() signalled the fences: nothing is left to free. */
+	kfree(file->driver_priv);
 }
 
 static const struct drm_driver vprime_driver = {

@@ -311,6 +311,9 @@ void vprime_fence_file_init(struct vprime_file *vfile)
  * vprime_fence_file_fini() - signal and drop every fence a file left
  * @vfile: the file's private data
  *
+ * A crashed client's fences must not block anyone: they complete with
+ * -ECANCELED.
+ *
  * Context: the file is closing; no ioctl of it runs any more.
  */
 void vprime_fence_file_fini(struct vprime_file *vfile)
