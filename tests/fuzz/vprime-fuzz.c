@@ -2159,7 +2159,12 @@ static void op_heap_alloc(struct fz_thread *t)
 	if (r < 5) {
 		arg.len = 0;
 	} else if (r < 10) {
-		arg.len = fz_chance(t, 50) ? UINT64_MAX : (1ULL << 50) + fz_rand(t) % FZ_MIB;
+		/*
+		 * Only sizes the heap refuses (0 after page alignment): Linux
+		 * 6.1's system heap has no size limit and allocates page by
+		 * page until the OOM killer stops it.
+		 */
+		arg.len = UINT64_MAX - fz_below(t, FZ_PAGE - 1);
 	} else {
 		arg.len = fz_rand_size(t, FZ_KEEP_MAX);
 		if (arg.len > FZ_KEEP_MAX)
