@@ -8,6 +8,7 @@
 #   make check      install what is missing, build, run every test (host + VM)
 #   make demo       the demo in the VM
 #   make bench      vprime and cenalloc against vgem, same VM run (out/bench)
+#   make fuzz       the fuzzer in the VM (SECONDS=600 SEED= FAULTS=1 KASAN=1)
 #   make install    libvprime, its headers and pkg-config file, the tools
 #                   (PREFIX=/usr/local, DESTDIR)
 #   make clean
@@ -111,8 +112,10 @@ $(BUILD)/igt/%: igt-tests/%.c $(IGT_LIB_SRC) $(IGT_LIB_HDR) $(IGT_COMMON_SRC) $(
 	$(CC) $(USER_CFLAGS) -Iigt-tests/common -o $@ $< $(IGT_LIB_SRC) $(IGT_COMMON_SRC) \
 		$(IGT_EXTRA_$(*F)) $(DRM_LIBS)
 
-# The seeded random-syscall fuzzer of vprime, cenalloc and dma-buf (run in a guest).
-fuzz: $(FUZZ)
+# The seeded random-syscall fuzzer of vprime, cenalloc and dma-buf (run in a
+# guest): make fuzz SECONDS=600 [SEED= THREADS= FAULTS=1 KASAN=1].
+fuzz:
+	SECONDS_TO_RUN=$(SECONDS) scripts/fuzz
 
 $(FUZZ): tests/fuzz/vprime-fuzz.c $(UAPI_HDR)
 	@mkdir -p $(@D)

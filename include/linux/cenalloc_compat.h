@@ -62,6 +62,17 @@ static inline struct file *get_file_active(struct file **f)
 #define PLATFORM_DRIVER_REMOVE(fn) .remove = (fn)
 #endif
 
+/*
+ * DRM_FOPS_FLAGS - the file flags a DRM device's file_operations carry:
+ * since 6.12 the DRM core insists on FOP_UNSIGNED_OFFSET (it set the mode
+ * itself before), as DRM_GEM_FOPS does.
+ */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 12, 0)
+#define DRM_FOPS_FLAGS
+#else
+#define DRM_FOPS_FLAGS .fop_flags = FOP_UNSIGNED_OFFSET,
+#endif
+
 /**
  * cenalloc_release_fault_lock() - drop the lock a fault handler runs under
  * @vmf: the fault, about to return %VM_FAULT_RETRY

@@ -59,7 +59,7 @@ static struct platform_device *vprime_pdevs[VPRIME_MAX_DEVICES];
 /*
  * The DRM core releases a file's GEM handles before &drm_driver.postclose:
  * its fences are signalled first, so that freeing the buffers they guard
- * does not wait for them.
+ * does not wait for them.  Otherwise these are DEFINE_DRM_GEM_FOPS().
  */
 static int vprime_release(struct inode *inode, struct file *filp)
 {
@@ -79,6 +79,7 @@ static const struct file_operations vprime_fops = {
 	.read = drm_read,
 	.llseek = noop_llseek,
 	.mmap = drm_gem_mmap,
+	DRM_FOPS_FLAGS
 };
 
 static const struct drm_ioctl_desc vprime_ioctls[] = {
