@@ -12,6 +12,7 @@
 #include <signal.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
+#include <time.h>
 
 #include <linux/dma-buf.h>
 #include <linux/sync_file.h>
@@ -101,6 +102,28 @@ static void *cpu_read(void *arg)
 
 	dmabuf_sync(w->dmabuf, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ);
 	dmabuf_sync(w->dmabuf, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ);
+	__atomic_store_n(&w->done, true, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+struct submit_wait {
+	int fd;
+	uint32_t syncobj;
+	int ret;
+	bool done;	/* __atomic */
+};
+
+/* Wait for a syncobj that has no fence yet: WAIT_FOR_SUBMIT. */
+static void *wait_for_submit(void *arg)
+{
+	struct submit_wait *w = arg;
+	struct timespec now;
+	int64_t deadline;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	deadline = (now.tv_sec + 20) * 1000000000LL + now.tv_nsec;
+	w->ret = drmSyncobjWait(w->fd, &w->syncobj, 1, deadline,
+				DRM_SYNCOBJ_WAIT_FLAGS_WAIT_FOR_SUBMIT, NULL);
 	__atomic_store_n(&w->done, true, __ATOMIC_RELEASE);
 	return NULL;
 }
@@ -417,6 +440,81 @@ igt_main
 		gem_close(fd, h);
 	}
 
+	igt_describe("A syncobj in-fence holds FENCE_SIGNAL back until it signals");
+	igt_subtest("in-fence-syncobj") {
+		uint32_t h = vprime_gem_create(fd, SIZE, 0), so, tl;
+		struct drm_vprime_fence_attach a = {
+			.handle = h, .flags = VPRIME_FENCE_SYNCOBJ,
+		};
+		struct drm_vprime_fence_attach b = {
+			.handle = h,
+			.flags = VPRIME_FENCE_IN_SYNCOBJ | VPRIME_FENCE_SYNC_FILE,
+		};
+
+		igt_assert_eq(drmSyncobjCreate(fd, 0, &so), 0);
+		igt_assert_eq(drmSyncobjCreate(fd, 0, &tl), 0);
+		/* No fence in the syncobj yet: nothing to wait for. */
+		b.in_syncobj = so;
+		igt_assert_eq(__fence_attach(fd, &b), -EINVAL);
+		b.in_syncobj = 0xdead;
+		igt_assert_eq(__fence_attach(fd, &b), -ENOENT);
+
+		a.syncobj = so;
+		igt_assert_eq(__fence_attach(fd, &a), 0);
+		b.in_syncobj = so;
+		igt_assert_eq(__fence_attach(fd, &b), 0);
+		/* B's signal waits for A, and takes over A's error. */
+		igt_assert_eq(__fence_signal(fd, b.fence, 0), 0);
+		igt_assert_eq(ready(b.sync_file_fd, POLLIN), 0);
+		igt_assert_eq(__fence_signal(fd, a.fence, -EIO), 0);
+		igt_assert_eq(ready(b.sync_file_fd, POLLIN), POLLIN);
+		igt_assert_eq(sync_file_status(b.sync_file_fd), -EIO);
+		close(b.sync_file_fd);
+
+		/* A timeline point; A signals first this time. */
+		a.syncobj = tl;
+		a.point = 3;
+		igt_assert_eq(__fence_attach(fd, &a), 0);
+		b.in_syncobj = tl;
+		b.in_point = 3;
+		igt_assert_eq(__fence_attach(fd, &b), 0);
+		igt_assert_eq(ready(b.sync_file_fd, POLLIN), 0);
+		igt_assert_eq(__fence_signal(fd, a.fence, 0), 0);
+		igt_assert_eq(ready(b.sync_file_fd, POLLIN), 0);
+		igt_assert_eq(__fence_signal(fd, b.fence, 0), 0);
+		igt_assert_eq(sync_file_status(b.sync_file_fd), 1);
+		close(b.sync_file_fd);
+
+		/* Closing the file completes waiting fences all the same. */
+		drmSyncobjDestroy(fd, so);
+		drmSyncobjDestroy(fd, tl);
+		gem_close(fd, h);
+	}
+
+	igt_describe("A WAIT_FOR_SUBMIT wait on an empty syncobj ends with FENCE_ATTACH + SIGNAL");
+	igt_subtest("syncobj-wait-for-submit") {
+		uint32_t h = vprime_gem_create(fd, SIZE, 0);
+		struct submit_wait w = { .fd = fd };
+		struct drm_vprime_fence_attach a = {
+			.handle = h, .flags = VPRIME_FENCE_SYNCOBJ,
+		};
+		pthread_t t;
+
+		igt_assert_eq(drmSyncobjCreate(fd, 0, &w.syncobj), 0);
+		igt_assert_eq(pthread_create(&t, NULL, wait_for_submit, &w), 0);
+		usleep(200 * 1000);
+		igt_assert(!__atomic_load_n(&w.done, __ATOMIC_ACQUIRE));
+		a.syncobj = w.syncobj;
+		igt_assert_eq(__fence_attach(fd, &a), 0);
+		usleep(100 * 1000);
+		igt_assert(!__atomic_load_n(&w.done, __ATOMIC_ACQUIRE));
+		igt_assert_eq(__fence_signal(fd, a.fence, 0), 0);
+		pthread_join(t, NULL);
+		igt_assert_eq(w.ret, 0);
+		drmSyncobjDestroy(fd, w.syncobj);
+		gem_close(fd, h);
+	}
+
 	igt_describe("Every bad FENCE_ATTACH / FENCE_SIGNAL argument, with its errno");
 	igt_subtest("bad-input") {
 		uint32_t h = vprime_gem_create(fd, SIZE, 0);
@@ -438,6 +536,15 @@ igt_main
 		a.point = 1;
 		igt_assert_eq(__fence_attach(fd, &a), -EINVAL);
 		a.point = 0;
+		a.in_syncobj = 1;
+		igt_assert_eq(__fence_attach(fd, &a), -EINVAL);
+		a.in_syncobj = 0;
+		a.in_point = 1;
+		igt_assert_eq(__fence_attach(fd, &a), -EINVAL);
+		a.in_point = 0;
+		a.pad2 = 1;
+		igt_assert_eq(__fence_attach(fd, &a), -EINVAL);
+		a.pad2 = 0;
 		a.flags = VPRIME_FENCE_SYNCOBJ;
 		a.syncobj = 0xdead;
 		igt_assert_eq(__fence_attach(fd, &a), -ENOENT);

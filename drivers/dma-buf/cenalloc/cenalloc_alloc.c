@@ -55,6 +55,21 @@ static void cenalloc_free_pages_array(struct page **pages, unsigned long n)
 		__free_page(pages[n]);
 }
 
+/* Split a block of 2^@order pages: the buffer keeps its head, the rest goes. */
+static void cenalloc_take_block(struct cenalloc_storage *st, struct page *page,
+				unsigned int order)
+{
+	unsigned long i;
+
+	split_page(page, order);
+	for (i = 0; i < (1UL << order); i++) {
+		if (i < st->nr_pages)
+			st->pages[i] = page + i;
+		else
+			__free_page(page + i);
+	}
+}
+
 /*
  * One block for the whole buffer if the buddy allocator has one at hand:
  * no reclaim, no compaction, no warning.  The tail past the buffer goes
@@ -64,22 +79,15 @@ static bool cenalloc_pages_one_block(struct cenalloc_storage *st, gfp_t zone)
 {
 	unsigned int order = get_order(st->nr_pages << PAGE_SHIFT);
 	struct page *page;
-	unsigned long i;
 
 	if (st->nr_pages < 2 || order > CENALLOC_BLOCK_ORDER)
 		return false;
 	page = alloc_pages((GFP_USER | zone | __GFP_ZERO | __GFP_ACCOUNT |
-			    __GFP_NOWARN | __GFP_NORETRY) &
-			   ~__GFP_DIRECT_RECLAIM, order);
+			    __GFP_NOWARN | __GFP_NORETRY) & ~__GFP_RECLAIM,
+			   order);
 	if (!page)
 		return false;
-	split_page(page, order);
-	for (i = 0; i < (1UL << order); i++) {
-		if (i < st->nr_pages)
-			st->pages[i] = page + i;
-		else
-			__free_page(page + i);
-	}
+	cenalloc_take_block(st, page, order);
 	return true;
 }
 
@@ -150,7 +158,6 @@ static int cenalloc_contig_alloc(struct cenalloc_storage *st,
 {
 	u64 need = max_t(u64, st->nr_pages << PAGE_SHIFT, c->alignment);
 	unsigned int order = get_order(need);
-	unsigned long i;
 	struct page *page;
 
 	if (order > CENALLOC_BLOCK_ORDER)
@@ -159,13 +166,7 @@ static int cenalloc_contig_alloc(struct cenalloc_storage *st,
 			   __GFP_NOWARN | __GFP_RETRY_MAYFAIL, order);
 	if (!page)
 		return -ENOMEM;
-	split_page(page, order);
-	for (i = 0; i < (1UL << order); i++) {
-		if (i < st->nr_pages)
-			st->pages[i] = page + i;
-		else
-			__free_page(page + i);
-	}
+	cenalloc_take_block(st, page, order);
 	return 0;
 }
 

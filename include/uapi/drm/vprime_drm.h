@@ -145,9 +145,11 @@ struct drm_vprime_gem_info {
 #define VPRIME_FENCE_WRITE	(1U << 0)	/* a write: exclusive, not shared */
 #define VPRIME_FENCE_SYNC_FILE	(1U << 1)	/* also return a sync_file fd */
 #define VPRIME_FENCE_SYNCOBJ	(1U << 2)	/* also put it in a syncobj */
+#define VPRIME_FENCE_IN_SYNCOBJ	(1U << 3)	/* after a syncobj's fence */
 #define VPRIME_FENCE_FLAGS	(VPRIME_FENCE_WRITE | \
 				 VPRIME_FENCE_SYNC_FILE | \
-				 VPRIME_FENCE_SYNCOBJ)
+				 VPRIME_FENCE_SYNCOBJ | \
+				 VPRIME_FENCE_IN_SYNCOBJ)
 
 /**
  * struct drm_vprime_fence_attach - argument of DRM_IOCTL_VPRIME_FENCE_ATTACH
@@ -161,19 +163,29 @@ struct drm_vprime_gem_info {
  * @pad: must be zero
  * @point: in: with %VPRIME_FENCE_SYNCOBJ, the timeline point to add the
  *	fence at (0: replace the fence of a binary syncobj); zero otherwise
+ * @in_syncobj: in: with %VPRIME_FENCE_IN_SYNCOBJ, a syncobj handle of this
+ *	file whose fence (at @in_point) must signal before this one does, as
+ *	a job waits for its dependencies; must be zero otherwise
+ * @pad2: must be zero
+ * @in_point: in: with %VPRIME_FENCE_IN_SYNCOBJ, the timeline point (0: the
+ *	fence of a binary syncobj); zero otherwise
  *
  * Emulates a device's asynchronous work on a buffer: a new, unsignalled
  * fence is added to the buffer's reservation object as a read (shared)
  * or, with %VPRIME_FENCE_WRITE, a write.  Readers and writers that honour
  * implicit fences (DMA_BUF_IOCTL_SYNC, poll() on the dma-buf, importers)
- * wait for it until DRM_IOCTL_VPRIME_FENCE_SIGNAL signals it.  A fence not
- * signalled within %VPRIME_PARAM_FENCE_TIMEOUT_MS is signalled with the
- * error -ETIMEDOUT, and closing the file signals its fences with
- * -ECANCELED, so no client can block others for ever.
+ * wait for it until DRM_IOCTL_VPRIME_FENCE_SIGNAL signals it; with an
+ * in-fence, FENCE_SIGNAL takes effect once the in-fence has signalled too.
+ * A fence not signalled within %VPRIME_PARAM_FENCE_TIMEOUT_MS is signalled
+ * with the error -ETIMEDOUT, and closing the file signals its fences with
+ * -ECANCELED, in-fence or not, so no client can block others for ever.
  *
  * Errors: ENOENT for an unknown handle or syncobj; EINVAL for unknown
- * flags, non-zero @pad, or @syncobj/@point without %VPRIME_FENCE_SYNCOBJ;
- * ENOMEM; EMFILE.
+ * flags, non-zero @pad or @pad2, @syncobj/@point without
+ * %VPRIME_FENCE_SYNCOBJ, @in_syncobj/@in_point without
+ * %VPRIME_FENCE_IN_SYNCOBJ, or an in-syncobj with no fence (at that point)
+ * yet; EBUSY when the file already has 4096 unsignalled fences; ENOMEM;
+ * EMFILE.
  */
 struct drm_vprime_fence_attach {
 	__u32 handle;
@@ -183,6 +195,9 @@ struct drm_vprime_fence_attach {
 	__u32 syncobj;
 	__u32 pad;
 	__u64 point;
+	__u32 in_syncobj;
+	__u32 pad2;
+	__u64 in_point;
 };
 
 /**

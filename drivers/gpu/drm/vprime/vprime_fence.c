@@ -16,8 +16,16 @@
  * Every fence is signalled on every path: by FENCE_SIGNAL, by its timer
  * (timeout module parameter, with -ETIMEDOUT), or when its file closes
  * (with -ECANCELED).  Signalling takes only the fence's spinlock; the
- * timer runs in softirq context.  The release of a fence waits for its
- * timer to finish.
+ * timer runs in softirq context and holds a reference of its own, dropped
+ * when it runs or is cancelled, so a release (which may come in any
+ * context) never waits for it.  Each fence pins the module until its
+ * release: sync_files, syncobjs and reservation objects outlive files.
+ *
+ * A fence with an in-fence (a syncobj's) completes a FENCE_SIGNAL only
+ * once the in-fence has signalled: FENCE_SIGNAL records the request and
+ * the in-fence's callback carries it out.  The timer and the file's close
+ * do not wait.  Lock order: the in-fence's lock (its callback runs under
+ * it), then the fence's own.
  *
  * Locking: FENCE_ATTACH takes the object's reservation lock to add the
  * fence; nothing holds it while signalling (the signalling paths are
@@ -42,6 +50,9 @@
 
 #include "vprime_drv.h"
 
+/* Unsignalled fences one file may hold: FENCE_ATTACH is EBUSY beyond. */
+#define VPRIME_FENCES_PER_FILE 4096
+
 static unsigned int vprime_fence_timeout_ms = 10000;
 module_param_named(fence_timeout_ms, vprime_fence_timeout_ms, uint, 0644);
 MODULE_PARM_DESC(fence_timeout_ms,
@@ -52,12 +63,22 @@ MODULE_PARM_DESC(fence_timeout_ms,
  * @base: the fence
  * @lock: the fence's lock (&dma_fence.lock)
  * @timer: signals the fence with -ETIMEDOUT when it expires
+ * @in: the in-fence (a reference, dropped at release), or NULL
+ * @in_cb: on @in, completes a requested signal
+ * @in_pending: @in has not signalled yet; protected by @lock
+ * @requested: FENCE_SIGNAL came while @in_pending; protected by @lock
+ * @error: the error FENCE_SIGNAL asked for; protected by @lock
  */
 struct vprime_fence {
 	struct dma_fence base;
-	/* protects @base's state, as every dma_fence lock does */
+	/* protects @base's state and the fields marked, as dma_fence locks do */
 	spinlock_t lock;
 	struct timer_list timer;
+	struct dma_fence *in;
+	struct dma_fence_cb in_cb;
+	bool in_pending;
+	bool requested;
+	int error;
 };
 
 static struct vprime_fence *to_vprime_fence(struct dma_fence *f)
@@ -79,8 +100,16 @@ static void vprime_fence_release(struct dma_fence *f)
 {
 	struct vprime_fence *fence = to_vprime_fence(f);
 
-	del_timer_sync(&fence->timer);
+	if (fence->in) {
+		/*
+		 * The in-fence runs its callbacks under its lock, which this
+		 * takes: a callback in progress has finished when it returns.
+		 */
+		dma_fence_remove_callback(fence->in, &fence->in_cb);
+		dma_fence_put(fence->in);
+	}
 	dma_fence_free(&fence->base);
+	module_put(THIS_MODULE);
 }
 
 static const struct dma_fence_ops vprime_fence_ops = {
@@ -89,48 +118,102 @@ static const struct dma_fence_ops vprime_fence_ops = {
 	.release = vprime_fence_release,
 };
 
+/* Signal @fence with @error; its lock held, not yet signalled. */
+static void vprime_fence_signal_locked(struct vprime_fence *fence, int error)
+{
+	lockdep_assert_held(&fence->lock);
+	if (error)
+		dma_fence_set_error(&fence->base, error);
+	dma_fence_signal_locked(&fence->base);
+}
+
 /*
- * Signal @fence with @error unless it is signalled already.  Return 0, or
- * -ETIMEDOUT when it had expired before.
+ * Signal @fence with @error unless it is signalled already; with @wait_in,
+ * not before its in-fence (the request is then recorded).  Return 0, or
+ * -ETIMEDOUT when it had completed before (expired).
  */
-static int vprime_fence_complete(struct vprime_fence *fence, int error)
+static int vprime_fence_complete(struct vprime_fence *fence, int error,
+				 bool wait_in)
 {
 	unsigned long flags;
 	bool cookie;
 	int ret = 0;
 
+	/* Outside our lock: the in-fence's callback takes it. */
+	if (!wait_in && fence->in)
+		dma_fence_remove_callback(fence->in, &fence->in_cb);
 	cookie = dma_fence_begin_signalling();
 	spin_lock_irqsave(&fence->lock, flags);
 	if (test_bit(DMA_FENCE_FLAG_SIGNALED_BIT, &fence->base.flags)) {
 		ret = -ETIMEDOUT;
+	} else if (wait_in && fence->in_pending) {
+		fence->requested = true;
+		fence->error = error;
 	} else {
-		if (error)
-			dma_fence_set_error(&fence->base, error);
-		dma_fence_signal_locked(&fence->base);
+		/* A signalled in-fence's error is final: carry it over. */
+		if (wait_in && !error && fence->in)
+			error = fence->in->error;
+		vprime_fence_signal_locked(fence, error);
 	}
 	spin_unlock_irqrestore(&fence->lock, flags);
 	dma_fence_end_signalling(cookie);
+	/* Signalled: the timer's reference goes (the caller holds one). */
+	if (dma_fence_is_signaled(&fence->base) && del_timer(&fence->timer))
+		dma_fence_put(&fence->base);
 	return ret;
+}
+
+/* The in-fence signalled: carry out a FENCE_SIGNAL that waited for it. */
+static void vprime_fence_in_signalled(struct dma_fence *in,
+				      struct dma_fence_cb *cb)
+{
+	struct vprime_fence *fence = container_of(cb, struct vprime_fence, in_cb);
+	unsigned long flags;
+
+	spin_lock_irqsave(&fence->lock, flags);
+	fence->in_pending = false;
+	if (fence->requested &&
+	    !test_bit(DMA_FENCE_FLAG_SIGNALED_BIT, &fence->base.flags))
+		vprime_fence_signal_locked(fence, fence->error ? fence->error :
+					   in->error);
+	spin_unlock_irqrestore(&fence->lock, flags);
+}
+
+/* Make @in (a reference, given) the fence's in-fence. */
+static void vprime_fence_set_in(struct vprime_fence *fence,
+				struct dma_fence *in)
+{
+	fence->in = in;
+	fence->in_pending = true;
+	if (dma_fence_add_callback(in, &fence->in_cb,
+				   vprime_fence_in_signalled))
+		fence->in_pending = false;	/* signalled already */
 }
 
 static void vprime_fence_timeout(struct timer_list *t)
 {
 	struct vprime_fence *fence = from_timer(fence, t, timer);
 
-	vprime_fence_complete(fence, -ETIMEDOUT);
+	vprime_fence_complete(fence, -ETIMEDOUT, false);
+	/* The reference vprime_fence_create() gave the timer. */
+	dma_fence_put(&fence->base);
 }
 
 static struct vprime_fence *vprime_fence_create(void)
 {
 	struct vprime_fence *fence;
 
-	fence = kzalloc(sizeof(*fence), GFP_KERNEL);
+	fence = kzalloc(sizeof(*fence), GFP_KERNEL_ACCOUNT);
 	if (!fence)
 		return NULL;
+	/* Dropped by vprime_fence_release(). */
+	__module_get(THIS_MODULE);
 	spin_lock_init(&fence->lock);
 	dma_fence_init(&fence->base, &vprime_fence_ops, &fence->lock,
 		       dma_fence_context_alloc(1), 1);
 	timer_setup(&fence->timer, vprime_fence_timeout, 0);
+	/* The armed timer holds a reference: see vprime_fence_timeout(). */
+	dma_fence_get(&fence->base);
 	mod_timer(&fence->timer,
 		  jiffies + msecs_to_jiffies(READ_ONCE(vprime_fence_timeout_ms)));
 	return fence;
@@ -139,7 +222,7 @@ static struct vprime_fence *vprime_fence_create(void)
 /* Drop a fence no one else saw: it is signalled first, as every fence is. */
 static void vprime_fence_discard(struct vprime_fence *fence)
 {
-	vprime_fence_complete(fence, -ECANCELED);
+	vprime_fence_complete(fence, -ECANCELED, false);
 	dma_fence_put(&fence->base);
 }
 
@@ -178,19 +261,32 @@ int vprime_ioctl_fence_attach(struct drm_device *drm, void *data,
 	struct dma_fence_chain *chain = NULL;
 	struct sync_file *sync_file = NULL;
 	struct drm_syncobj *syncobj = NULL;
+	struct dma_fence *in = NULL;
 	struct drm_gem_object *gobj;
 	struct vprime_fence *fence;
 	int fd = -1, ret;
 	u32 id;
 
-	if ((args->flags & ~VPRIME_FENCE_FLAGS) || args->pad)
+	if ((args->flags & ~VPRIME_FENCE_FLAGS) || args->pad || args->pad2)
 		return -EINVAL;
 	if (!(args->flags & VPRIME_FENCE_SYNCOBJ) &&
 	    (args->syncobj || args->point))
 		return -EINVAL;
+	if (!(args->flags & VPRIME_FENCE_IN_SYNCOBJ) &&
+	    (args->in_syncobj || args->in_point))
+		return -EINVAL;
+	if (args->flags & VPRIME_FENCE_IN_SYNCOBJ) {
+		/* -ENOENT: no such syncobj; -EINVAL: no fence there yet. */
+		ret = drm_syncobj_find_fence(file, args->in_syncobj,
+					     args->in_point, 0, &in);
+		if (ret)
+			return ret;
+	}
 	gobj = drm_gem_object_lookup(file, args->handle);
-	if (!gobj)
-		return -ENOENT;
+	if (!gobj) {
+		ret = -ENOENT;
+		goto err_put_in;
+	}
 	if (args->flags & VPRIME_FENCE_SYNCOBJ) {
 		syncobj = drm_syncobj_find(file, args->syncobj);
 		if (!syncobj) {
@@ -218,6 +314,11 @@ int vprime_ioctl_fence_attach(struct drm_device *drm, void *data,
 		ret = -ENOMEM;
 		goto err_put_fd;
 	}
+	if (in) {
+		/* The fence owns the in-fence reference from here. */
+		vprime_fence_set_in(fence, in);
+		in = NULL;
+	}
 	if (fd >= 0) {
 		sync_file = sync_file_create(&fence->base);
 		if (!sync_file) {
@@ -225,10 +326,17 @@ int vprime_ioctl_fence_attach(struct drm_device *drm, void *data,
 			goto err_discard;
 		}
 	}
-	ret = xa_alloc(&vfile->fences, &id, &fence->base, xa_limit_32b,
-		       GFP_KERNEL);
-	if (ret)
+	/*
+	 * The id is public once allocated: a racing FENCE_SIGNAL may take the
+	 * xarray's reference at once, so the xarray gets its own.
+	 */
+	dma_fence_get(&fence->base);
+	ret = xa_alloc(&vfile->fences, &id, &fence->base,
+		       XA_LIMIT(1, VPRIME_FENCES_PER_FILE), GFP_KERNEL_ACCOUNT);
+	if (ret) {
+		dma_fence_put(&fence->base);
 		goto err_put_sync_file;
+	}
 	ret = vprime_fence_add_to_resv(gobj, &fence->base,
 				       args->flags & VPRIME_FENCE_WRITE);
 	if (ret)
@@ -247,12 +355,13 @@ int vprime_ioctl_fence_attach(struct drm_device *drm, void *data,
 	args->sync_file_fd = fd;
 	if (sync_file)
 		fd_install(fd, sync_file->file);
-	/* The xarray keeps the creation reference until FENCE_SIGNAL. */
+	dma_fence_put(&fence->base);
 	drm_gem_object_put(gobj);
 	return 0;
 
 err_erase:
-	xa_erase(&vfile->fences, id);
+	if (xa_erase(&vfile->fences, id))
+		dma_fence_put(&fence->base);
 err_put_sync_file:
 	if (sync_file)
 		fput(sync_file->file);
@@ -268,6 +377,8 @@ err_put_syncobj:
 		drm_syncobj_put(syncobj);
 err_put_obj:
 	drm_gem_object_put(gobj);
+err_put_in:
+	dma_fence_put(in);
 	return ret;
 }
 
@@ -293,7 +404,7 @@ int vprime_ioctl_fence_signal(struct drm_device *drm, void *data,
 	f = xa_erase(&vfile->fences, args->fence);
 	if (!f)
 		return -ENOENT;
-	ret = vprime_fence_complete(to_vprime_fence(f), args->error);
+	ret = vprime_fence_complete(to_vprime_fence(f), args->error, true);
 	dma_fence_put(f);
 	return ret;
 }
@@ -323,7 +434,7 @@ void vprime_fence_file_fini(struct vprime_file *vfile)
 
 	xa_for_each(&vfile->fences, id, f) {
 		xa_erase(&vfile->fences, id);
-		vprime_fence_complete(to_vprime_fence(f), -ECANCELED);
+		vprime_fence_complete(to_vprime_fence(f), -ECANCELED, false);
 		dma_fence_put(f);
 	}
 	xa_destroy(&vfile->fences);
