@@ -22,6 +22,7 @@
 #include "vprime_common.h"
 
 #define SIZE 4096
+#define CHAIN 4
 
 /* vgem's fence uAPI (include/uapi/drm/vgem_drm.h), not shipped by libdrm */
 struct local_vgem_fence_attach {
@@ -71,6 +72,15 @@ static short ready(int f, short events)
 	struct pollfd p = { .fd = f, .events = events };
 
 	igt_assert(poll(&p, 1, 0) >= 0);
+	return p.revents & events;
+}
+
+/* poll() revents of @f, waiting up to @ms: in-fences complete in a worker. */
+static short ready_within(int f, short events, int ms)
+{
+	struct pollfd p = { .fd = f, .events = events };
+
+	igt_assert(poll(&p, 1, ms) >= 0);
 	return p.revents & events;
 }
 
@@ -247,6 +257,35 @@ igt_main
 		gem_close(fd, a.handle);
 	}
 
+	igt_describe("Close and munmap do not wait for a freed buffer's fences");
+	igt_subtest("free-does-not-wait") {
+		int how;
+
+		/*
+		 * A free that waited would outlast the fence's 2 s expiry
+		 * (the wait allows 30 s): FENCE_SIGNAL would find it expired.
+		 */
+		set_cenalloc_wait_ms(30000);
+		for (how = 0; how < 2; how++) {
+			uint32_t h = vprime_gem_create(fd, SIZE, 0), f;
+			uint8_t *p = gem_mmap(fd, h, SIZE, PROT_READ | PROT_WRITE);
+
+			p[0] = 1;	/* storage exists */
+			set_timeout_ms(2000);
+			f = fence_attach(fd, h, VPRIME_FENCE_WRITE);
+			set_timeout_ms(10000);
+			if (how == 0) {
+				munmap(p, SIZE);
+				gem_close(fd, h);	/* the last reference */
+			} else {
+				gem_close(fd, h);
+				munmap(p, SIZE);	/* under mmap_lock */
+			}
+			igt_assert_eq(__fence_signal(fd, f, 0), 0);
+		}
+		set_cenalloc_wait_ms(10000);
+	}
+
 	igt_describe("A killed client's fences are signalled: nobody hangs");
 	igt_subtest("killed-client-releases") {
 		uint32_t h = vprime_gem_create(fd, SIZE, 0);
@@ -285,16 +324,19 @@ igt_main
 	igt_subtest("implicit-across-devices") {
 		int b = vprime_open(VPRIME_NODE_RENDER, 1);
 		int vgem = drm_open_by_name("vgem", VPRIME_NODE_PRIMARY, 0);
-		uint32_t ha = vprime_gem_create(fd, SIZE, 0), hb, hv;
-		int dmabuf = prime_handle_to_fd(fd, ha);
 		struct local_vgem_fence_attach va = { 0 };
 		struct local_vgem_fence_signal vs = { 0 };
 		struct dma_buf_export_sync_file ex = {
 			.flags = DMA_BUF_SYNC_READ,
 		};
-		uint32_t f;
+		uint32_t ha, hb, hv, f;
+		int dmabuf;
 
+		if (vgem < 0)
+			close(b);
 		igt_require_f(vgem >= 0, "vgem not loaded\n");
+		ha = vprime_gem_create(fd, SIZE, 0);
+		dmabuf = prime_handle_to_fd(fd, ha);
 		hb = prime_fd_to_handle(b, dmabuf);
 		igt_assert_eq(drmPrimeFDToHandle(vgem, dmabuf, &hv), 0);
 
@@ -391,13 +433,14 @@ igt_main
 	igt_subtest("migration-waits-for-fence") {
 		int vgem = drm_open_by_name("vgem", VPRIME_NODE_PRIMARY, 0);
 		const size_t size = 64 * 1024;
-		uint32_t h = vprime_gem_create(fd, size, 0), f;
 		struct late_import li = { .vgem = vgem };
 		struct drm_vprime_gem_info info;
+		uint32_t h, f;
 		pthread_t t;
 		void *p;
 
 		igt_require_f(vgem >= 0, "vgem not loaded\n");
+		h = vprime_gem_create(fd, size, 0);
 		p = gem_mmap(fd, h, size, PROT_READ | PROT_WRITE);
 		pattern_fill(p, size, 0xfe);
 		/* The system allocator takes from above 4 GiB first. */
@@ -467,7 +510,7 @@ igt_main
 		igt_assert_eq(__fence_signal(fd, b.fence, 0), 0);
 		igt_assert_eq(ready(b.sync_file_fd, POLLIN), 0);
 		igt_assert_eq(__fence_signal(fd, a.fence, -EIO), 0);
-		igt_assert_eq(ready(b.sync_file_fd, POLLIN), POLLIN);
+		igt_assert_eq(ready_within(b.sync_file_fd, POLLIN, 5000), POLLIN);
 		igt_assert_eq(sync_file_status(b.sync_file_fd), -EIO);
 		close(b.sync_file_fd);
 
@@ -482,12 +525,49 @@ igt_main
 		igt_assert_eq(__fence_signal(fd, a.fence, 0), 0);
 		igt_assert_eq(ready(b.sync_file_fd, POLLIN), 0);
 		igt_assert_eq(__fence_signal(fd, b.fence, 0), 0);
+		igt_assert_eq(ready_within(b.sync_file_fd, POLLIN, 5000), POLLIN);
 		igt_assert_eq(sync_file_status(b.sync_file_fd), 1);
 		close(b.sync_file_fd);
 
 		/* Closing the file completes waiting fences all the same. */
 		drmSyncobjDestroy(fd, so);
 		drmSyncobjDestroy(fd, tl);
+		gem_close(fd, h);
+	}
+
+	igt_describe("A chain of in-fences (each the next one's) completes in order from its head");
+	igt_subtest("in-fence-chain") {
+		uint32_t h = vprime_gem_create(fd, SIZE, 0), so[CHAIN];
+		struct drm_vprime_fence_attach a[CHAIN];
+		int i;
+
+		for (i = 0; i < CHAIN; i++) {
+			igt_assert_eq(drmSyncobjCreate(fd, 0, &so[i]), 0);
+			a[i] = (struct drm_vprime_fence_attach) {
+				.handle = h, .syncobj = so[i],
+				.flags = VPRIME_FENCE_SYNCOBJ | VPRIME_FENCE_SYNC_FILE,
+			};
+			if (i) {
+				a[i].flags |= VPRIME_FENCE_IN_SYNCOBJ;
+				a[i].in_syncobj = so[i - 1];
+			}
+			igt_assert_eq(__fence_attach(fd, &a[i]), 0);
+		}
+		/* Tail first: each request waits for the fence before it. */
+		for (i = CHAIN - 1; i > 0; i--)
+			igt_assert_eq(__fence_signal(fd, a[i].fence, 0), 0);
+		for (i = 0; i < CHAIN; i++)
+			igt_assert_eq(ready(a[i].sync_file_fd, POLLIN), 0);
+		igt_assert_eq(__fence_signal(fd, a[0].fence, -EPIPE), 0);
+		for (i = 0; i < CHAIN; i++) {
+			igt_assert_eq(ready_within(a[i].sync_file_fd, POLLIN,
+						   5000), POLLIN);
+			/* The head's error travels down the chain. */
+			igt_assert_eq(sync_file_status(a[i].sync_file_fd),
+				      -EPIPE);
+			close(a[i].sync_file_fd);
+			drmSyncobjDestroy(fd, so[i]);
+		}
 		gem_close(fd, h);
 	}
 

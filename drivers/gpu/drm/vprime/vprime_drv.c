@@ -167,6 +167,11 @@ static int vprime_probe(struct platform_device *pdev)
 	ret = dma_coerce_mask_and_coherent(&pdev->dev, DMA_BIT_MASK(64));
 	if (ret)
 		return ret;
+	/*
+	 * No segment limit either, as declared below: exporters that follow
+	 * dma_get_max_seg_size() (and DMA-API debug) see the same.
+	 */
+	dma_set_max_seg_size(&pdev->dev, UINT_MAX);
 	/* vprime knows its device: no DMA limit, no segment limit. */
 	cenalloc_constraints_init(&none);
 	ret = cenalloc_device_declare(&pdev->dev, &none);
@@ -226,9 +231,12 @@ static int __init vprime_init(void)
 		return -EINVAL;
 	}
 
-	ret = platform_driver_register(&vprime_platform_driver);
+	ret = vprime_fence_module_init();
 	if (ret)
 		return ret;
+	ret = platform_driver_register(&vprime_platform_driver);
+	if (ret)
+		goto err_fence_exit;
 	for (i = 0; i < vprime_num_devices; i++) {
 		pdev = platform_device_register_simple(VPRIME_DRIVER_NAME, i,
 						       NULL, 0);
@@ -248,6 +256,8 @@ static int __init vprime_init(void)
 err_unregister_devices:
 	vprime_unregister_devices();
 	platform_driver_unregister(&vprime_platform_driver);
+err_fence_exit:
+	vprime_fence_module_exit();
 	return ret;
 }
 
@@ -255,6 +265,7 @@ static void __exit vprime_exit(void)
 {
 	vprime_unregister_devices();
 	platform_driver_unregister(&vprime_platform_driver);
+	vprime_fence_module_exit();
 }
 
 module_init(vprime_init);

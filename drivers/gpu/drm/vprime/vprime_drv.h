@@ -112,6 +112,8 @@ int vprime_ioctl_fence_signal(struct drm_device *drm, void *data,
 void vprime_fence_file_init(struct vprime_file *vfile);
 void vprime_fence_file_fini(struct vprime_file *vfile);
 u32 vprime_fence_timeout_param(void);
+int vprime_fence_module_init(void);
+void vprime_fence_module_exit(void);
 
 /* vprime_debugfs.c */
 void vprime_debugfs_init(struct drm_minor *minor);

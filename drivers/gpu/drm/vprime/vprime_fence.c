@@ -24,8 +24,11 @@
  * A fence with an in-fence (a syncobj's) completes a FENCE_SIGNAL only
  * once the in-fence has signalled: FENCE_SIGNAL records the request and
  * the in-fence's callback carries it out.  The timer and the file's close
- * do not wait.  Lock order: the in-fence's lock (its callback runs under
- * it), then the fence's own.
+ * do not wait.  The callback runs under the in-fence's lock, which may be
+ * another vprime fence's (chains of any length), so it takes no lock: it
+ * queues a work item on vprime's own workqueue, which holds a reference of
+ * the fence until it ran and is drained before the module goes.  No path
+ * ever holds two fence locks.
  *
  * Locking: FENCE_ATTACH takes the object's reservation lock to add the
  * fence; nothing holds it while signalling (the signalling paths are
@@ -40,6 +43,7 @@
 #include <linux/slab.h>
 #include <linux/sync_file.h>
 #include <linux/timer.h>
+#include <linux/workqueue.h>
 #include <linux/xarray.h>
 
 #include <drm/drm_file.h>
@@ -64,8 +68,9 @@ MODULE_PARM_DESC(fence_timeout_ms,
  * @lock: the fence's lock (&dma_fence.lock)
  * @timer: signals the fence with -ETIMEDOUT when it expires
  * @in: the in-fence (a reference, dropped at release), or NULL
- * @in_cb: on @in, completes a requested signal
- * @in_pending: @in has not signalled yet; protected by @lock
+ * @in_cb: on @in; holds a reference of the fence until @in_work ran
+ * @in_work: completes a requested signal once @in has signalled
+ * @in_pending: @in_work has not run yet; protected by @lock
  * @requested: FENCE_SIGNAL came while @in_pending; protected by @lock
  * @error: the error FENCE_SIGNAL asked for; protected by @lock
  */
@@ -76,6 +81,7 @@ struct vprime_fence {
 	struct timer_list timer;
 	struct dma_fence *in;
 	struct dma_fence_cb in_cb;
+	struct work_struct in_work;
 	bool in_pending;
 	bool requested;
 	int error;
@@ -100,14 +106,8 @@ static void vprime_fence_release(struct dma_fence *f)
 {
 	struct vprime_fence *fence = to_vprime_fence(f);
 
-	if (fence->in) {
-		/*
-		 * The in-fence runs its callbacks under its lock, which this
-		 * takes: a callback in progress has finished when it returns.
-		 */
-		dma_fence_remove_callback(fence->in, &fence->in_cb);
-		dma_fence_put(fence->in);
-	}
+	/* A pending in-fence callback holds a reference: it ran or was removed. */
+	dma_fence_put(fence->in);
 	dma_fence_free(&fence->base);
 	module_put(THIS_MODULE);
 }
@@ -139,9 +139,10 @@ static int vprime_fence_complete(struct vprime_fence *fence, int error,
 	bool cookie;
 	int ret = 0;
 
-	/* Outside our lock: the in-fence's callback takes it. */
-	if (!wait_in && fence->in)
-		dma_fence_remove_callback(fence->in, &fence->in_cb);
+	/* The caller holds a reference: this put is never the last. */
+	if (!wait_in && fence->in &&
+	    dma_fence_remove_callback(fence->in, &fence->in_cb))
+		dma_fence_put(&fence->base);
 	cookie = dma_fence_begin_signalling();
 	spin_lock_irqsave(&fence->lock, flags);
 	if (test_bit(DMA_FENCE_FLAG_SIGNALED_BIT, &fence->base.flags)) {
@@ -163,20 +164,39 @@ static int vprime_fence_complete(struct vprime_fence *fence, int error,
 	return ret;
 }
 
-/* The in-fence signalled: carry out a FENCE_SIGNAL that waited for it. */
-static void vprime_fence_in_signalled(struct dma_fence *in,
-				      struct dma_fence_cb *cb)
-{
-	struct vprime_fence *fence = container_of(cb, struct vprime_fence, in_cb);
-	unsigned long flags;
+/* Signals fences whose in-fence signalled; drained at module exit. */
+static struct workqueue_struct *vprime_fence_wq;
 
+/* The in-fence signalled: carry out a FENCE_SIGNAL that waited for it. */
+static void vprime_fence_in_work(struct work_struct *work)
+{
+	struct vprime_fence *fence = container_of(work, struct vprime_fence,
+						  in_work);
+	unsigned long flags;
+	bool cookie;
+
+	cookie = dma_fence_begin_signalling();
 	spin_lock_irqsave(&fence->lock, flags);
 	fence->in_pending = false;
 	if (fence->requested &&
 	    !test_bit(DMA_FENCE_FLAG_SIGNALED_BIT, &fence->base.flags))
 		vprime_fence_signal_locked(fence, fence->error ? fence->error :
-					   in->error);
+					   fence->in->error);
 	spin_unlock_irqrestore(&fence->lock, flags);
+	dma_fence_end_signalling(cookie);
+	if (dma_fence_is_signaled(&fence->base) && del_timer(&fence->timer))
+		dma_fence_put(&fence->base);
+	/* The callback's reference. */
+	dma_fence_put(&fence->base);
+}
+
+/* Under the in-fence's lock, maybe in hard irq context: no locks here. */
+static void vprime_fence_in_signalled(struct dma_fence *in,
+				      struct dma_fence_cb *cb)
+{
+	struct vprime_fence *fence = container_of(cb, struct vprime_fence, in_cb);
+
+	queue_work(vprime_fence_wq, &fence->in_work);
 }
 
 /* Make @in (a reference, given) the fence's in-fence. */
@@ -185,9 +205,13 @@ static void vprime_fence_set_in(struct vprime_fence *fence,
 {
 	fence->in = in;
 	fence->in_pending = true;
+	/* The callback's reference, dropped by the work or by its removal. */
+	dma_fence_get(&fence->base);
 	if (dma_fence_add_callback(in, &fence->in_cb,
-				   vprime_fence_in_signalled))
+				   vprime_fence_in_signalled)) {
 		fence->in_pending = false;	/* signalled already */
+		dma_fence_put(&fence->base);
+	}
 }
 
 static void vprime_fence_timeout(struct timer_list *t)
@@ -212,6 +236,7 @@ static struct vprime_fence *vprime_fence_create(void)
 	dma_fence_init(&fence->base, &vprime_fence_ops, &fence->lock,
 		       dma_fence_context_alloc(1), 1);
 	timer_setup(&fence->timer, vprime_fence_timeout, 0);
+	INIT_WORK(&fence->in_work, vprime_fence_in_work);
 	/* The armed timer holds a reference: see vprime_fence_timeout(). */
 	dma_fence_get(&fence->base);
 	mod_timer(&fence->timer,
@@ -438,6 +463,29 @@ void vprime_fence_file_fini(struct vprime_file *vfile)
 		dma_fence_put(f);
 	}
 	xa_destroy(&vfile->fences);
+}
+
+/**
+ * vprime_fence_module_init() - set up what fences share
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int vprime_fence_module_init(void)
+{
+	/* Signalling must progress under memory pressure: a rescuer. */
+	vprime_fence_wq = alloc_workqueue("vprime_fence", WQ_MEM_RECLAIM, 0);
+	return vprime_fence_wq ? 0 : -ENOMEM;
+}
+
+/**
+ * vprime_fence_module_exit() - drain the fence work before the module goes
+ *
+ * Context: no fence exists any more (each pins the module), but the work
+ * that dropped the last reference may still be returning.
+ */
+void vprime_fence_module_exit(void)
+{
+	destroy_workqueue(vprime_fence_wq);
 }
 
 /**
