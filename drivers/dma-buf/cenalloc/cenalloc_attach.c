@@ -6,10 +6,13 @@
 
 #include <linux/dma-buf.h>
 #include <linux/dma-resv.h>
+#include <linux/file.h>
+#include <linux/fs.h>
 #include <linux/highmem.h>
 #include <linux/mm.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
+#include <linux/cenalloc_compat.h>
 
 #include "cenalloc_drv.h"
 
@@ -22,9 +25,21 @@
  */
 void cenalloc_buffer_zap_cpu_mappings(struct cenalloc_buffer *buf)
 {
+	struct file *file = NULL;
+
 	lockdep_assert_held(&buf->lock);
+	/*
+	 * The last fput() drops the dma-buf's inode before its release
+	 * clears buf->dmabuf: without a file reference, f_mapping may be
+	 * gone.  A file nobody holds has no mmaps (each VMA holds one).
+	 */
 	if (buf->dmabuf)
-		unmap_mapping_range(buf->dmabuf->file->f_mapping, 0, 0, 1);
+		file = get_file_active(&buf->dmabuf->file);
+	if (file) {
+		unmap_mapping_range(file->f_mapping, 0, 0, 1);
+		/* Never the final __fput() here: that is deferred to task work. */
+		fput(file);
+	}
 	if (buf->owner_ops && buf->owner_ops->zap_cpu_mappings)
 		buf->owner_ops->zap_cpu_mappings(buf->owner);
 }

@@ -29,7 +29,9 @@
  * freed.  A device mapping or a kernel mapping in use blocks this; then
  * the attach fails with -EBUSY.  So do fences: the move waits for the
  * buffer's fences (fence_wait_ms, interruptibly) and never copies storage
- * that an unsignalled fence protects; freeing storage waits for them too.
+ * that an unsignalled fence protects; freeing storage waits for them too,
+ * on cenalloc's own workqueue: the last reference may go under mmap_lock
+ * (munmap) or DRM's locks, where no one should wait for a fence.
  *
  * CPU mappings (cenalloc_cpu_map.c) have one fault handler for the
  * dma-buf's mmap and for owners' mappings (vprime's GEM mmap); it maps
@@ -65,6 +67,7 @@
 #include <linux/module.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
+#include <linux/workqueue.h>
 #include <linux/cenalloc_compat.h>
 
 #include "cenalloc_drv.h"
@@ -307,23 +310,11 @@ void cenalloc_buffer_get(struct cenalloc_buffer *buf)
 }
 EXPORT_SYMBOL_NS_GPL(cenalloc_buffer_get, CENALLOC);
 
-static void cenalloc_buffer_release(struct kref *kref)
+/* Frees buffers whose fences had not signalled; drained at module exit. */
+static struct workqueue_struct *cenalloc_free_wq;
+
+static void cenalloc_buffer_free(struct cenalloc_buffer *buf)
 {
-	struct cenalloc_buffer *buf = container_of(kref, struct cenalloc_buffer,
-						   kref);
-
-	mutex_lock(&cenalloc_buffers_lock);
-	list_del(&buf->node);
-	mutex_unlock(&cenalloc_buffers_lock);
-
-	/*
-	 * No dma-buf, hence no attachment, is left; vmaps are balanced.  A
-	 * device may still be finishing work its fence stands for: the pages
-	 * go back only once it signalled (or after fence_wait_ms).
-	 */
-	if (buf->storage)
-		dma_resv_wait_timeout(&buf->resv, DMA_RESV_USAGE_BOOKKEEP, false,
-				      cenalloc_fence_wait());
 	if (buf->vaddr)
 		vunmap(buf->vaddr);
 	if (buf->storage)
@@ -336,6 +327,62 @@ static void cenalloc_buffer_release(struct kref *kref)
 	mutex_destroy(&buf->lock);
 	dma_resv_fini(&buf->resv);
 	kfree(buf);
+}
+
+static void cenalloc_buffer_free_work(struct work_struct *work)
+{
+	struct cenalloc_buffer *buf = container_of(work, struct cenalloc_buffer,
+						   free_work);
+
+	dma_resv_wait_timeout(&buf->resv, DMA_RESV_USAGE_BOOKKEEP, false,
+			      cenalloc_fence_wait());
+	cenalloc_buffer_free(buf);
+}
+
+static void cenalloc_buffer_release(struct kref *kref)
+{
+	struct cenalloc_buffer *buf = container_of(kref, struct cenalloc_buffer,
+						   kref);
+
+	mutex_lock(&cenalloc_buffers_lock);
+	list_del(&buf->node);
+	mutex_unlock(&cenalloc_buffers_lock);
+
+	/*
+	 * No dma-buf, hence no attachment, is left; vmaps are balanced.  A
+	 * device may still be finishing work its fence stands for: the pages
+	 * go back only once it signalled (or after fence_wait_ms), and the
+	 * wait is not the caller's.
+	 */
+	if (buf->storage &&
+	    !dma_resv_test_signaled(&buf->resv, DMA_RESV_USAGE_BOOKKEEP)) {
+		INIT_WORK(&buf->free_work, cenalloc_buffer_free_work);
+		queue_work(cenalloc_free_wq, &buf->free_work);
+		return;
+	}
+	cenalloc_buffer_free(buf);
+}
+
+/**
+ * cenalloc_buffer_init() - set up the deferred frees
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int cenalloc_buffer_init(void)
+{
+	/* Freeing gives memory back: it must progress under pressure. */
+	cenalloc_free_wq = alloc_workqueue("cenalloc_free", WQ_MEM_RECLAIM, 0);
+	return cenalloc_free_wq ? 0 : -ENOMEM;
+}
+
+/**
+ * cenalloc_buffer_exit() - finish the deferred frees
+ *
+ * Context: module exit; no buffer is referenced any more.
+ */
+void cenalloc_buffer_exit(void)
+{
+	destroy_workqueue(cenalloc_free_wq);
 }
 
 /**

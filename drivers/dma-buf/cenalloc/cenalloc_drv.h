@@ -89,6 +89,8 @@ struct cenalloc_attachment {
  * @node: entry in the global buffer list (cenalloc_buffers_lock)
  * @quota: what the buffer's size is charged to, or NULL (constant once
  *	the buffer is shared)
+ * @free_work: frees the buffer once its fences signalled, when the last
+ *	reference went while they had not
  */
 struct cenalloc_buffer {
 	struct kref kref;
@@ -113,6 +115,7 @@ struct cenalloc_buffer {
 	void *owner;
 	struct list_head node;
 	struct cenalloc_quota *quota;
+	struct work_struct free_work;
 };
 
 /**
@@ -139,6 +142,8 @@ struct cenalloc_allocator {
 
 /* cenalloc_alloc.c */
 extern struct cenalloc_allocator *cenalloc_pool[CENALLOC_ALLOCATOR_COUNT];
+int cenalloc_buffer_init(void);
+void cenalloc_buffer_exit(void);
 int cenalloc_alloc_init(void);
 void cenalloc_alloc_exit(void);
 struct cenalloc_storage *cenalloc_storage_alloc(u64 size,

@@ -31,9 +31,12 @@ static int __init cenalloc_init(void)
 {
 	int ret;
 
-	ret = cenalloc_alloc_init();
+	ret = cenalloc_buffer_init();
 	if (ret)
 		return ret;
+	ret = cenalloc_alloc_init();
+	if (ret)
+		goto err_buffer_exit;
 	ret = cenalloc_policy_init(cenalloc_policy_param);
 	if (ret)
 		goto err_alloc_exit;
@@ -47,6 +50,8 @@ err_policy_exit:
 	cenalloc_policy_exit();
 err_alloc_exit:
 	cenalloc_alloc_exit();
+err_buffer_exit:
+	cenalloc_buffer_exit();
 	return ret;
 }
 
@@ -55,6 +60,8 @@ static void __exit cenalloc_exit(void)
 	cenalloc_debugfs_exit();
 	cenalloc_dev_exit();
 	cenalloc_policy_exit();
+	/* Deferred frees give storage back to the allocators: before them. */
+	cenalloc_buffer_exit();
 	cenalloc_alloc_exit();
 }
 
