@@ -555,8 +555,12 @@ igt_main
 		igt_assert(info.state & VPRIME_GEM_STATE_WRITECOMBINE);
 		igt_assert(info.state & VPRIME_GEM_STATE_CONTIGUOUS);
 		first = (info.max_address + 1 - size) / PAGE;
-		igt_require_f(page_flags(first) & (1ULL << KPF_ARCH),
-			      "PAT is not tracking memory types here\n");
+		if (!(page_flags(first) & (1ULL << KPF_ARCH))) {
+			/* A skip leaves the subtest: leave nothing behind. */
+			munmap(g, size);
+			gem_close(fd, h);
+			igt_skip("PAT is not tracking memory types here\n");
+		}
 		for (pfn = first; pfn < first + size / PAGE; pfn++)
 			igt_assert(page_flags(pfn) & (1ULL << KPF_ARCH));
 		igt_assert_eq(peek(g + size - 1), 0xa5);

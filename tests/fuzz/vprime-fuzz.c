@@ -527,6 +527,33 @@ static uint64_t fz_fd_size(int fd)
 }
 
 /*
+ * Whether @fd is a dma-buf udmabuf exported.  Debian 6.1's udmabuf maps its
+ * pages for the CPU with the direction of the first DMA_BUF_IOCTL_SYNC and
+ * syncs later ones with theirs, and builds segments longer than its own
+ * misc device and vgem declare (DMA-API debug warns about both, in
+ * udmabuf): the fuzzer keeps such buffers away from both and fuzzes what
+ * vprime does with them.
+ */
+static bool fz_is_udmabuf(int fd)
+{
+	static const char key[] = "exp_name:\tudmabuf\n";
+	char path[64], text[512];
+	ssize_t n;
+	int f;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	f = open(path, O_RDONLY | O_CLOEXEC);
+	if (f < 0)
+		return false;
+	n = read(f, text, sizeof(text) - 1);
+	close(f);
+	if (n <= 0)
+		return false;
+	text[n] = '\0';
+	return strstr(text, key);
+}
+
+/*
  * drm_ioctl() dispatches on the ioctl number alone: another driver's ioctl
  * sent to a DRM fd runs a DRM one (VERSION, GET_UNIQUE...) that may write
  * through pointers in the struct.  Random bytes must not go there.
@@ -536,6 +563,19 @@ static bool fz_is_drm_fd(int fd)
 	struct stat st;
 
 	return !fstat(fd, &st) && S_ISCHR(st.st_mode) && major(st.st_rdev) == 226;
+}
+
+/* Whether @fd is a node of a vprime device. */
+static bool fz_is_vprime_fd(int fd)
+{
+	char name[16] = "";
+	struct drm_version v = {
+		.name = name, .name_len = sizeof(name) - 1,
+	};
+
+	if (!fz_is_drm_fd(fd) || ioctl(fd, DRM_IOCTL_VERSION, &v))
+		return false;
+	return !strcmp(name, "vprime");
 }
 
 static bool fz_write_file(const char *path, const char *val, size_t len)
@@ -1537,6 +1577,9 @@ static int fz_import(struct fz_thread *t, int drm, int dmabuf, uint64_t size)
 		arg.flags = (uint32_t)fz_rand(t);
 	if (fz_chance(t, 3))
 		arg.handle = (uint32_t)fz_rand(t);
+	/* vgem maps at import: see fz_is_udmabuf(). */
+	if (fz_is_udmabuf(dmabuf) && !fz_is_vprime_fd(drm))
+		return -1;
 	fz_args(t, "import fd=%d into %d flags=%#x", dmabuf, drm, arg.flags);
 	if (fz_done(t, fz_ioctl(drm, DRM_IOCTL_PRIME_FD_TO_HANDLE, &arg)) < 0)
 		return -1;
@@ -2014,6 +2057,8 @@ static void op_dmabuf_sync(struct fz_thread *t)
 		flags = DMA_BUF_SYNC_RW | (1ULL << fz_below(t, 64));
 	else
 		flags = fz_rand(t);
+	if (fz_is_udmabuf(fd))
+		return;
 	if (fz_chance(t, 3)) {
 		fz_args(t, "sync fd=%d NULL", fd);
 		fz_done(t, fz_ioctl(fd, DMA_BUF_IOCTL_SYNC, NULL));
@@ -2499,7 +2544,7 @@ static void op_touch(struct fz_thread *t)
 	max = m->len - off < FZ_TOUCH_MAX ? m->len - off : FZ_TOUCH_MAX;
 	len = 1 + fz_below(t, max);
 	dir = write ? DMA_BUF_SYNC_WRITE : DMA_BUF_SYNC_READ;
-	sync = m->fd >= 0 && fz_chance(t, 50);
+	sync = m->fd >= 0 && fz_chance(t, 50) && !fz_is_udmabuf(m->fd);
 	if (sync)
 		fz_sync(t, m->fd, DMA_BUF_SYNC_START | dir);
 	fz_args(t, "%s %p+%#zx len %#zx", write ? "write" : "read", m->addr, off,
