@@ -129,11 +129,27 @@ static int cenalloc_buffer_wait_idle(struct cenalloc_buffer *buf,
 }
 
 /*
+ * Take the reservation lock for the move: it is outside @buf->lock, which
+ * is dropped meanwhile.  Return 0 with both held, or -EINTR.
+ */
+static int cenalloc_buffer_lock_resv(struct cenalloc_buffer *buf)
+{
+	int ret;
+
+	lockdep_assert_held(&buf->lock);
+	mutex_unlock(&buf->lock);
+	ret = dma_resv_lock_interruptible(&buf->resv, NULL);
+	mutex_lock(&buf->lock);
+	return ret ? -EINTR : 0;
+}
+
+/*
  * Admit a new attachment; migrate the storage if it does not serve the
  * combined constraints.  Fences on the buffer are waited for first, and
- * storage a fence still protects is never moved.  The new storage is
- * allocated with the lock dropped, so everything is checked again once
- * it is back.
+ * storage a fence still protects is never moved: the last check and the
+ * copy happen under the reservation lock, so no fence is added between
+ * them.  The new storage is allocated, and the reservation lock taken,
+ * with the buffer's lock dropped, so everything is checked again after.
  */
 static int cenalloc_buffer_admit(struct cenalloc_buffer *buf,
 				 struct cenalloc_attachment *a)
@@ -172,6 +188,11 @@ static int cenalloc_buffer_admit(struct cenalloc_buffer *buf,
 		ret = cenalloc_buffer_alloc_unlocked(buf, &c, &st);
 		if (ret)
 			return ret;
+		ret = cenalloc_buffer_lock_resv(buf);
+		if (ret) {
+			cenalloc_storage_free(st);
+			return ret;
+		}
 		if (buf->storage == old && !buf->num_mapped &&
 		    !buf->vmap_count && !cenalloc_buffer_check(buf, a, &c) &&
 		    cenalloc_segments_satisfy(st->segs, st->nsegs, st->caching,
@@ -179,6 +200,7 @@ static int cenalloc_buffer_admit(struct cenalloc_buffer *buf,
 		    dma_resv_test_signaled(&buf->resv, DMA_RESV_USAGE_BOOKKEEP))
 			break;
 		/* The buffer changed meanwhile: decide again. */
+		dma_resv_unlock(&buf->resv);
 		cenalloc_storage_free(st);
 		if (fatal_signal_pending(current))
 			return -EINTR;
@@ -195,6 +217,7 @@ static int cenalloc_buffer_admit(struct cenalloc_buffer *buf,
 	}
 	buf->storage = st;
 	buf->migrations++;
+	dma_resv_unlock(&buf->resv);
 	atomic64_inc(&cenalloc_nr_migrations);
 	cenalloc_storage_free(old);
 	return 0;
