@@ -245,7 +245,7 @@ static int cenalloc_reserve_init(void)
 
 	if (!want)
 		return 0;
-	blocks = kvmalloc_array(tries, sizeof(*blocks), GFP_KERNEL);
+	blocks = kvmalloc_array(tries, sizeof(*blocks), CENALLOC_GFP_META);
 	if (!blocks)
 		return -ENOMEM;
 	while (n < tries) {
@@ -408,7 +408,7 @@ static int cenalloc_storage_build_segs(struct cenalloc_storage *st)
 	for (i = 1; i < st->nr_pages; i++)
 		if (page_to_pfn(st->pages[i]) != page_to_pfn(st->pages[i - 1]) + 1)
 			n++;
-	st->segs = kvmalloc_array(n, sizeof(*st->segs), GFP_KERNEL);
+	st->segs = kvmalloc_array(n, sizeof(*st->segs), CENALLOC_GFP_META);
 	if (!st->segs)
 		return -ENOMEM;
 	st->nsegs = 0;
@@ -470,7 +470,7 @@ struct cenalloc_storage *cenalloc_storage_alloc(u64 size,
 	st->caching = (c->flags & CENALLOC_C_WRITECOMBINE) ?
 		      CENALLOC_C_WRITECOMBINE : CENALLOC_C_CACHED;
 	st->pages = kvmalloc_array(st->nr_pages, sizeof(*st->pages),
-				   GFP_KERNEL);
+				   CENALLOC_GFP_META);
 	if (!st->pages)
 		goto err_free_st;
 

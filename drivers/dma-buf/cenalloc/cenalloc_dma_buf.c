@@ -49,8 +49,9 @@ static struct sg_table *cenalloc_storage_sgt(struct cenalloc_storage *st,
 	sgt = kzalloc(sizeof(*sgt), GFP_KERNEL);
 	if (!sgt)
 		return ERR_PTR(-ENOMEM);
+	/* As long as the buffer is fragmented: see CENALLOC_GFP_META. */
 	ret = sg_alloc_table(sgt, cenalloc_storage_cut(st, c, NULL),
-			     GFP_KERNEL);
+			     CENALLOC_GFP_META);
 	if (ret) {
 		kfree(sgt);
 		return ERR_PTR(ret);

@@ -60,6 +60,13 @@ struct cenalloc_attachment {
 	bool mapped;
 };
 
+/*
+ * Bookkeeping sized by a user's request (page and segment arrays): charged
+ * to the caller's memory cgroup, and a failure is the caller's -ENOMEM,
+ * not a kernel warning.
+ */
+#define CENALLOC_GFP_META	(GFP_KERNEL_ACCOUNT | __GFP_NOWARN)
+
 /**
  * struct cenalloc_buffer - a cenalloc buffer
  * @kref: references: the creator, each exported dma-buf, each mmap of the
