@@ -22,6 +22,11 @@ static const char *const vprime_crc_sources[] = { "auto" };
  * vblank is handled, as hardware updates its counters before it raises the
  * interrupt: vprime_crtc_get_vblank_timestamp() relies on it.  The compose
  * work does the rest; nothing here sleeps.
+ *
+ * disable_vblank cannot wait for this function (see there), so it asks it
+ * to stop through @vblank_on.  When enable_vblank has restarted the timer
+ * meanwhile, the timer is queued again and this run steps aside: forwarding
+ * a queued timer is not allowed.
  */
 static enum hrtimer_restart vprime_crtc_vblank_timer(struct hrtimer *timer)
 {
@@ -31,7 +36,15 @@ static enum hrtimer_restart vprime_crtc_vblank_timer(struct hrtimer *timer)
 	struct vprime_device *vdev = to_vprime_device(crtc->dev);
 	u64 frame;
 
+	spin_lock(&vcrtc->lock);
+	if (!vcrtc->vblank_on || hrtimer_is_queued(timer)) {
+		spin_unlock(&vcrtc->lock);
+		return HRTIMER_NORESTART;
+	}
 	hrtimer_forward_now(timer, vcrtc->period);
+	spin_unlock(&vcrtc->lock);
+
+	/* Takes event_lock and vblank_time_lock: not under vcrtc->lock. */
 	if (!drm_crtc_handle_vblank(crtc))
 		return HRTIMER_RESTART;
 
@@ -100,28 +113,42 @@ void vprime_crtc_flush_compose(struct drm_crtc *crtc)
 	flush_work(&to_vprime_crtc(crtc)->compose_work);
 }
 
+/* Called under the DRM core's vbl_lock, interrupts off. */
 static int vprime_crtc_enable_vblank(struct drm_crtc *crtc)
 {
 	struct vprime_crtc *vcrtc = to_vprime_crtc(crtc);
+	unsigned long flags;
 
+	spin_lock_irqsave(&vcrtc->lock, flags);
+	vcrtc->vblank_on = true;
 	hrtimer_start(&vcrtc->vblank_timer, vcrtc->period, HRTIMER_MODE_REL);
+	spin_unlock_irqrestore(&vcrtc->lock, flags);
 	return 0;
 }
 
 /*
- * Called under the DRM core's vbl_lock: waits for a running timer
- * callback, which takes event_lock and vblank_time_lock but not vbl_lock.
+ * Called under the DRM core's vbl_lock, and from drm_crtc_vblank_off() also
+ * under event_lock, which the timer takes in drm_crtc_handle_vblank():
+ * waiting for the timer here (hrtimer_cancel()) could deadlock.  So the
+ * timer is told to stop and cancelled only if it is not running; a running
+ * timer sees @vblank_on false on its next expiry and does not restart.
  */
 static void vprime_crtc_disable_vblank(struct drm_crtc *crtc)
 {
-	hrtimer_cancel(&to_vprime_crtc(crtc)->vblank_timer);
+	struct vprime_crtc *vcrtc = to_vprime_crtc(crtc);
+	unsigned long flags;
+
+	spin_lock_irqsave(&vcrtc->lock, flags);
+	vcrtc->vblank_on = false;
+	spin_unlock_irqrestore(&vcrtc->lock, flags);
+	hrtimer_try_to_cancel(&vcrtc->vblank_timer);
 }
 
 /*
  * The vblank time is the timer's expiry.  Inside the timer the timer has
  * already moved to the next frame, so the vblank being handled is one
  * period earlier; outside it the last vblank is one period before the
- * next expiry too.  With the timer stopped, now.
+ * next expiry too.  With vblank off, now.
  */
 static bool vprime_crtc_get_vblank_timestamp(struct drm_crtc *crtc,
 					     int *max_error,
@@ -130,7 +157,8 @@ static bool vprime_crtc_get_vblank_timestamp(struct drm_crtc *crtc,
 {
 	struct vprime_crtc *vcrtc = to_vprime_crtc(crtc);
 
-	if (!hrtimer_active(&vcrtc->vblank_timer)) {
+	/* A racy read is fine: the core serialises enable and disable. */
+	if (!READ_ONCE(vcrtc->vblank_on)) {
 		*vblank_time = ktime_get();
 		return true;
 	}
@@ -215,8 +243,9 @@ static void vprime_crtc_atomic_enable(struct drm_crtc *crtc,
 {
 	struct vprime_crtc *vcrtc = to_vprime_crtc(crtc);
 
-	/* The timer is stopped: vblank is off until drm_crtc_vblank_on(). */
+	spin_lock_irq(&vcrtc->lock);
 	vcrtc->period = vprime_crtc_mode_period(&crtc->state->adjusted_mode);
+	spin_unlock_irq(&vcrtc->lock);
 	drm_crtc_vblank_on(crtc);
 }
 
@@ -311,7 +340,10 @@ static const struct drm_crtc_helper_funcs vprime_crtc_helper_funcs = {
 	.atomic_disable = vprime_crtc_atomic_disable,
 };
 
-/* drmm action: the timer must not outlive the CRTC. */
+/*
+ * drmm action: the timer must not outlive the CRTC.  No lock is held here,
+ * so waiting for a running timer is safe.
+ */
 static void vprime_crtc_release(struct drm_device *drm, void *data)
 {
 	struct vprime_crtc *vcrtc = data;

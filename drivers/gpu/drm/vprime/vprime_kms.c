@@ -47,19 +47,22 @@
  * - The compose work copies the frame under &vprime_crtc.lock and never
  *   touches DRM state objects.
  * - Teardown: vprime_remove() unplugs the device, then
- *   drm_atomic_helper_shutdown() turns every CRTC off (vblank off stops
- *   the timer).  The drmm release actions then run in reverse order:
- *   each CRTC's timer is cancelled and its work cancelled, then the
- *   workqueue is destroyed, then vblank support is freed.
+ *   drm_atomic_helper_shutdown() turns every CRTC off (vblank off tells
+ *   the timer to stop).  The drmm release actions then run in reverse
+ *   order: each CRTC's timer is cancelled (waiting for a last run) and its
+ *   work cancelled, then the workqueue is destroyed, then vblank support
+ *   is freed.
  *
- * Lock order: modeset locks > &drm_device.event_lock (irq) >
- * &vprime_crtc.lock (irq).  The timer runs in hard interrupt context and
- * takes the DRM core's event_lock and vblank_time_lock (in
- * drm_crtc_handle_vblank()), then &vprime_crtc.lock.  disable_vblank is
- * called under the core's vbl_lock and waits for the timer, which does not
- * take vbl_lock.  The compose work takes only &vprime_crtc.lock and the
- * CRC lock of the DRM core, so flushing it from the commit tail, which
- * holds no lock the work needs, cannot deadlock.
+ * Lock order: modeset locks > &drm_device.event_lock (irq) > the core's
+ * vbl_lock > &vprime_crtc.lock (irq).  The timer runs in hard interrupt
+ * context; it takes &vprime_crtc.lock alone, and the core's event_lock
+ * and vblank_time_lock (in drm_crtc_handle_vblank()) with no lock of its
+ * own held.  enable_vblank and disable_vblank run under vbl_lock (and
+ * disable_vblank under event_lock too, from drm_crtc_vblank_off()), so
+ * they never wait for the timer: disable_vblank tells it to stop.  The
+ * compose work takes only &vprime_crtc.lock and the core's CRC lock, so
+ * flushing it from the commit tail, which holds no lock the work needs,
+ * cannot deadlock.
  */
 
 #include <drm/drm_atomic.h>

@@ -109,19 +109,22 @@ struct vprime_plane_state {
 /**
  * struct vprime_crtc - a CRTC with its vblank timer and composer
  * @base: the DRM CRTC
- * @vblank_timer: fires once per frame while vblank interrupts are
- *	enabled (&drm_crtc_funcs.enable_vblank to .disable_vblank)
- * @period: frame duration of the current mode; written by atomic_enable
- *	while the timer is stopped, read by the timer
+ * @vblank_timer: fires once per frame while @vblank_on
+ * @period: frame duration of the current mode; set by atomic_enable;
+ *	protected by @lock
  * @compose_work: composes the frame and reports its CRC; queued by the
  *	timer on &vprime_device.compose_wq
  * @buffers: line buffers of @compose_work
  * @crc_vblank_ref: set_crc_source() holds a vblank reference so that the
  *	timer keeps running while CRCs are read; only set_crc_source()
  *	touches it, and the DRM core calls that from one opener at a time
- * @lock: protects @frame, @crc_enabled, @crc_pending, @frame_start and
- *	@frame_end; taken in the timer (hard interrupt), so with interrupts
- *	off elsewhere
+ * @lock: protects @period, @vblank_on, @frame, @crc_enabled,
+ *	@crc_pending, @frame_start and @frame_end, and the (re)starts of
+ *	@vblank_timer;
+ *	taken in the timer (hard interrupt), so with interrupts off elsewhere
+ * @vblank_on: the DRM core has vblank interrupts enabled (enable_vblank
+ *	to disable_vblank); the timer stops itself once it is false;
+ *	protected by @lock
  * @frame: what the CRTC shows, replaced by atomic_flush and atomic_disable;
  *	protected by @lock
  * @crc_enabled: CRC source "auto" is selected; protected by @lock
@@ -136,8 +139,9 @@ struct vprime_crtc {
 	struct work_struct compose_work;
 	struct vprime_compose_buffers buffers;
 	bool crc_vblank_ref;
-	/* protects frame, crc_enabled, crc_pending, frame_start, frame_end */
+	/* protects period, vblank_on, frame, crc_*, frame_start, frame_end */
 	spinlock_t lock;
+	bool vblank_on;
 	struct vprime_frame frame;
 	bool crc_enabled;
 	bool crc_pending;
