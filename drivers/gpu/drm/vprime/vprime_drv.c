@@ -7,10 +7,11 @@
  * DOC: vprime overview
  *
  * vprime registers num_devices (module parameter, default 1) independent
- * DRM devices, each with a primary and a render node and no display
- * hardware.  Each is a platform device "vprime.N" bound to the platform
- * driver "vprime", with a 64-bit DMA mask, so importers and exporters can
- * map buffers for it.
+ * DRM devices, each with a primary and a render node and, unless the
+ * module parameter modeset is false, virtual display outputs (see "vprime
+ * display" in vprime_kms.c).  Each is a platform device "vprime.N" bound
+ * to the platform driver "vprime", with a 64-bit DMA mask, so importers
+ * and exporters can map buffers for it.
  *
  * Its GEM objects are cenalloc buffers (vprime_gem.c), exported and
  * imported through the DRM core's PRIME ioctls (vprime_prime.c), with the
