@@ -238,6 +238,38 @@ static ktime_t vprime_crtc_mode_period(const struct drm_display_mode *mode)
 	return ns_to_ktime(ns);
 }
 
+/* The composer's line buffers bound the mode. */
+static enum drm_mode_status
+vprime_crtc_mode_valid(struct drm_crtc *crtc,
+		       const struct drm_display_mode *mode)
+{
+	if (mode->hdisplay > VPRIME_MAX_WIDTH ||
+	    mode->vdisplay > VPRIME_MAX_HEIGHT)
+		return MODE_BAD;
+	return MODE_OK;
+}
+
+/*
+ * mode_valid is not consulted for every commit that turns a CRTC on with
+ * a user mode: check the size here too, the composer relies on it.
+ */
+static int vprime_crtc_atomic_check(struct drm_crtc *crtc,
+				    struct drm_atomic_state *state)
+{
+	struct drm_crtc_state *crtc_state =
+		drm_atomic_get_new_crtc_state(state, crtc);
+
+	if (crtc_state->enable &&
+	    vprime_crtc_mode_valid(crtc, &crtc_state->mode) != MODE_OK) {
+		drm_dbg_atomic(crtc->dev, "mode %ux%u larger than %ux%u\n",
+			       crtc_state->mode.hdisplay,
+			       crtc_state->mode.vdisplay, VPRIME_MAX_WIDTH,
+			       VPRIME_MAX_HEIGHT);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static void vprime_crtc_atomic_enable(struct drm_crtc *crtc,
 				      struct drm_atomic_state *state)
 {
@@ -292,13 +324,17 @@ static void vprime_crtc_atomic_flush(struct drm_crtc *crtc,
 	unsigned int i;
 
 	/*
-	 * vprime_atomic_check() added every plane of the CRTC to the commit;
-	 * the plane mask is in creation order, so sort by normalized zpos.
+	 * vprime_atomic_check() added the CRTC's planes to the commit, but a
+	 * CRTC the helpers added later may have planes outside it: those
+	 * did not change, and plane->state is their committed state (a
+	 * commit changing them would include this CRTC and wait for this
+	 * one's hw_done before swapping).  The plane mask is in creation
+	 * order, so sort by normalized zpos.
 	 */
 	drm_for_each_plane_mask(plane, crtc->dev, crtc_state->plane_mask) {
 		plane_state = drm_atomic_get_new_plane_state(state, plane);
-		if (drm_WARN_ON_ONCE(crtc->dev, !plane_state))
-			continue;
+		if (!plane_state)
+			plane_state = plane->state;
 		vps = to_vprime_plane_state(plane_state);
 		if (!vps->mapped ||
 		    frame.num_planes == VPRIME_PLANES_PER_CRTC)
@@ -335,6 +371,8 @@ static void vprime_crtc_atomic_flush(struct drm_crtc *crtc,
 }
 
 static const struct drm_crtc_helper_funcs vprime_crtc_helper_funcs = {
+	.mode_valid = vprime_crtc_mode_valid,
+	.atomic_check = vprime_crtc_atomic_check,
 	.atomic_flush = vprime_crtc_atomic_flush,
 	.atomic_enable = vprime_crtc_atomic_enable,
 	.atomic_disable = vprime_crtc_atomic_disable,
