@@ -87,8 +87,11 @@ static int vprime_plane_atomic_check(struct drm_plane *plane,
 								      plane);
 	struct drm_crtc_state *crtc_state;
 
-	if (!new->crtc || !new->fb)
+	if (!new->crtc || !new->fb) {
+		/* The state was duplicated: do not keep the old visibility. */
+		new->visible = false;
 		return 0;
+	}
 	crtc_state = drm_atomic_get_crtc_state(state, new->crtc);
 	if (IS_ERR(crtc_state))
 		return PTR_ERR(crtc_state);
