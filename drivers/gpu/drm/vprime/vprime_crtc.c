@@ -8,6 +8,7 @@
 #include <drm/drm_managed.h>
 #include <drm/drm_print.h>
 #include <drm/drm_vblank.h>
+#include <linux/dma-fence.h>
 #include <linux/math64.h>
 
 #include "vprime_drv.h"
@@ -34,6 +35,7 @@ static enum hrtimer_restart vprime_crtc_vblank_timer(struct hrtimer *timer)
 						 vblank_timer);
 	struct drm_crtc *crtc = &vcrtc->base;
 	struct vprime_device *vdev = to_vprime_device(crtc->dev);
+	bool fence_cookie, handled;
 	u64 frame;
 
 	spin_lock(&vcrtc->lock);
@@ -44,8 +46,14 @@ static enum hrtimer_restart vprime_crtc_vblank_timer(struct hrtimer *timer)
 	hrtimer_forward_now(timer, vcrtc->period);
 	spin_unlock(&vcrtc->lock);
 
-	/* Takes event_lock and vblank_time_lock: not under vcrtc->lock. */
-	if (!drm_crtc_handle_vblank(crtc))
+	/*
+	 * Takes event_lock and vblank_time_lock: not under vcrtc->lock.
+	 * Sends the vblank events, which signal the commits' out-fences.
+	 */
+	fence_cookie = dma_fence_begin_signalling();
+	handled = drm_crtc_handle_vblank(crtc);
+	dma_fence_end_signalling(fence_cookie);
+	if (!handled)
 		return HRTIMER_RESTART;
 
 	frame = drm_crtc_vblank_count(crtc);

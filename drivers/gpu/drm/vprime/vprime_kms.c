@@ -72,6 +72,7 @@
 #include <drm/drm_managed.h>
 #include <drm/drm_mode_config.h>
 #include <drm/drm_vblank.h>
+#include <linux/dma-fence.h>
 #include <linux/module.h>
 
 #include "vprime_drv.h"
@@ -112,14 +113,18 @@ static void vprime_atomic_commit_tail(struct drm_atomic_state *state)
 {
 	struct drm_device *drm = state->dev;
 	struct drm_crtc_state *old_crtc_state;
+	bool fence_cookie = dma_fence_begin_signalling();
 	struct drm_crtc *crtc;
 	unsigned int i;
 
+	/* Until hw_done the commit's out-fences depend on this: no waits. */
 	drm_atomic_helper_commit_modeset_disables(drm, state);
 	drm_atomic_helper_commit_modeset_enables(drm, state);
 	drm_atomic_helper_commit_planes(drm, state,
 					DRM_PLANE_COMMIT_ACTIVE_ONLY);
 	drm_atomic_helper_commit_hw_done(state);
+	dma_fence_end_signalling(fence_cookie);
+
 	drm_atomic_helper_wait_for_flip_done(drm, state);
 	/* A CRTC that was off had no frame to read the old states. */
 	for_each_old_crtc_in_state(state, crtc, old_crtc_state, i)
