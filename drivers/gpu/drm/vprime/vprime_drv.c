@@ -7,10 +7,11 @@
  * DOC: vprime overview
  *
  * vprime registers num_devices (module parameter, default 1) independent
- * DRM devices, each with a primary and a render node and no display
- * hardware.  Each is a platform device "vprime.N" bound to the platform
- * driver "vprime", with a 64-bit DMA mask, so importers and exporters can
- * map buffers for it.
+ * DRM devices, each with a primary and a render node and, unless the
+ * module parameter modeset is false, virtual display outputs (see "vprime
+ * display" in vprime_kms.c).  Each is a platform device "vprime.N" bound
+ * to the platform driver "vprime", with a 64-bit DMA mask, so importers
+ * and exporters can map buffers for it.
  *
  * Its GEM objects are cenalloc buffers (vprime_gem.c), exported and
  * imported through the DRM core's PRIME ioctls (vprime_prime.c), with the
@@ -114,8 +115,10 @@ static void vprime_postclose(struct drm_device *drm, struct drm_file *file)
 }
 
 static const struct drm_driver vprime_driver = {
+	/* vprime_kms_init() clears MODESET and ATOMIC with modeset=0. */
 	.driver_features = DRIVER_GEM | DRIVER_RENDER | DRIVER_SYNCOBJ |
-			   DRIVER_SYNCOBJ_TIMELINE,
+			   DRIVER_SYNCOBJ_TIMELINE | DRIVER_MODESET |
+			   DRIVER_ATOMIC,
 	.ioctls = vprime_ioctls,
 	.num_ioctls = ARRAY_SIZE(vprime_ioctls),
 	.open = vprime_open,
@@ -178,6 +181,11 @@ static int vprime_probe(struct platform_device *pdev)
 	if (ret)
 		return ret;
 
+	/* Released with the device (drmm), also on the error path. */
+	ret = vprime_kms_init(vdev);
+	if (ret)
+		goto err_forget;
+
 	ret = drm_dev_register(&vdev->drm, 0);
 	if (ret)
 		goto err_forget;
@@ -201,6 +209,8 @@ static void vprime_remove(struct platform_device *pdev)
 	struct vprime_device *vdev = platform_get_drvdata(pdev);
 
 	drm_dev_unplug(&vdev->drm);
+	/* After the unplug, as upstream drivers do: no new commits race it. */
+	vprime_kms_shutdown(vdev);
 	cenalloc_device_forget(&pdev->dev);
 }
 
@@ -223,6 +233,10 @@ static int __init vprime_init(void)
 		return -EINVAL;
 	}
 	vprime_max_object_size = (u64)vprime_max_object_mb << 20;
+
+	ret = vprime_kms_check_params();
+	if (ret)
+		return ret;
 
 	if (vprime_num_devices < 1 ||
 	    vprime_num_devices > VPRIME_MAX_DEVICES) {

@@ -12,6 +12,8 @@
 #include <linux/platform_device.h>
 #include <linux/xarray.h>
 
+#include "vprime_kms.h"
+
 #define VPRIME_DRIVER_NAME	"vprime"
 #define VPRIME_DRIVER_DESC	"Virtual PRIME buffer-sharing device"
 #define VPRIME_DRIVER_DATE	"20261121"
@@ -31,6 +33,7 @@ struct drm_mode_create_dumb;
  * @objects_lock: protects @objects
  * @objects: every live GEM object of the device, for debugfs; protected
  *	by @objects_lock
+ * @compose_wq: ordered workqueue of the CRTCs' compose work (KMS only)
  */
 struct vprime_device {
 	struct drm_device drm;
@@ -39,6 +42,7 @@ struct vprime_device {
 	/* protects @objects */
 	struct mutex objects_lock;
 	struct list_head objects;
+	struct workqueue_struct *compose_wq;
 };
 
 /**

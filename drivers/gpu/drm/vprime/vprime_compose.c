@@ -1,0 +1,194 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vprime: the composer, which blends a CRTC's visible planes into its
+ * output and computes the output's CRC.
+ */
+
+/**
+ * DOC: vprime composer
+ *
+ * The output of a CRTC is XRGB8888, width x height, on a black background
+ * (0xff000000).  Planes are blended bottom to top (normalized zpos), line by
+ * line: each source span is copied out of the framebuffer's mapping
+ * (iosys_map, so I/O memory works too), converted to ARGB8888, and blended
+ * into the output line.
+ *
+ * Conversion: XRGB8888 and XBGR8888 have alpha 255; RGB565 widens its 5-
+ * and 6-bit channels by repeating their top bits.
+ *
+ * Blending, per channel c with source alpha sa and plane alpha pa (the top
+ * 8 bits of the 16-bit property), where mul(x, y) = (x * y + 127) / 255:
+ *
+ * - "None": the pixel's alpha is ignored: a = pa,
+ *   out = mul(src, a) + mul(dst, 255 - a).
+ * - "Coverage": a = mul(sa, pa), out = mul(src, a) + mul(dst, 255 - a).
+ * - "Pre-multiplied": a = mul(sa, pa),
+ *   out = min(255, mul(src, pa) + mul(dst, 255 - a)).
+ *
+ * Formats without alpha have sa = 255, so with pa = 255 every mode copies.
+ * The output's alpha byte is always 0xff.
+ *
+ * The CRC is crc32_le() with seed 0 and no final inversion over the output
+ * lines, top to bottom, width * 4 bytes each (little-endian pixels), the
+ * same as crc32_le(0, buffer, width * height * 4) over the whole output.
+ */
+
+#include <drm/drm_blend.h>
+#include <drm/drm_fourcc.h>
+#include <drm/drm_managed.h>
+#include <linux/crc32.h>
+#include <linux/minmax.h>
+
+#include "vprime_drv.h"
+
+static u32 vprime_mul(u32 x, u32 a)
+{
+	return (x * a + 127) / 255;
+}
+
+/* Convert @n pixels of @format at @raw to ARGB8888 at @argb. */
+static void vprime_compose_to_argb(u32 format, const u8 *raw, u32 *argb,
+				   unsigned int n)
+{
+	const __le32 *p32 = (const __le32 *)raw;
+	const __le16 *p16 = (const __le16 *)raw;
+	unsigned int i;
+	u32 v, r, g, b;
+
+	for (i = 0; i < n; i++) {
+		switch (format) {
+		case DRM_FORMAT_ARGB8888:
+			argb[i] = le32_to_cpu(p32[i]);
+			break;
+		case DRM_FORMAT_XRGB8888:
+			argb[i] = le32_to_cpu(p32[i]) | 0xff000000;
+			break;
+		case DRM_FORMAT_ABGR8888:
+		case DRM_FORMAT_XBGR8888:
+			v = le32_to_cpu(p32[i]);
+			v = (v & 0xff00ff00) | ((v & 0xff) << 16) |
+			    ((v >> 16) & 0xff);
+			if (format == DRM_FORMAT_XBGR8888)
+				v |= 0xff000000;
+			argb[i] = v;
+			break;
+		case DRM_FORMAT_RGB565:
+			v = le16_to_cpu(p16[i]);
+			r = v >> 11;
+			g = (v >> 5) & 0x3f;
+			b = v & 0x1f;
+			r = (r << 3) | (r >> 2);
+			g = (g << 2) | (g >> 4);
+			b = (b << 3) | (b >> 2);
+			argb[i] = 0xff000000 | r << 16 | g << 8 | b;
+			break;
+		default:
+			/* Planes take only the formats above. */
+			argb[i] = 0xff000000;
+			break;
+		}
+	}
+}
+
+/* Blend one channel (bits @shift..@shift+7) of @s over @d. */
+static u32 vprime_blend_channel(u32 s, u32 d, unsigned int shift, u32 a,
+				u32 pa, bool premulti)
+{
+	u32 sc = (s >> shift) & 0xff, dc = (d >> shift) & 0xff, oc;
+
+	if (premulti)
+		oc = min_t(u32, 255, vprime_mul(sc, pa) + vprime_mul(dc, 255 - a));
+	else
+		oc = vprime_mul(sc, a) + vprime_mul(dc, 255 - a);
+	return oc << shift;
+}
+
+/* Blend @n ARGB8888 pixels of @plane at @src over the output at @dst. */
+static void vprime_compose_blend(const struct vprime_compose_plane *plane,
+				 const u32 *src, __le32 *dst, unsigned int n)
+{
+	bool premulti = plane->blend_mode == DRM_MODE_BLEND_PREMULTI;
+	bool pixel_alpha = plane->blend_mode != DRM_MODE_BLEND_PIXEL_NONE;
+	u32 pa = plane->alpha, s, d, a;
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		s = src[i];
+		a = pixel_alpha ? vprime_mul(s >> 24, pa) : pa;
+		if (a == 255) {
+			/* Opaque: mul(c, 255) == c in every mode. */
+			dst[i] = cpu_to_le32(s | 0xff000000);
+			continue;
+		}
+		d = le32_to_cpu(dst[i]);
+		dst[i] = cpu_to_le32(0xff000000 |
+			vprime_blend_channel(s, d, 16, a, pa, premulti) |
+			vprime_blend_channel(s, d, 8, a, pa, premulti) |
+			vprime_blend_channel(s, d, 0, a, pa, premulti));
+	}
+}
+
+/* Blend line @y of @plane into the output line, if the plane covers it. */
+static void vprime_compose_plane_line(const struct vprime_compose_plane *plane,
+				      int y, struct vprime_compose_buffers *bufs)
+{
+	unsigned int n = drm_rect_width(&plane->dst);
+	size_t offset;
+
+	if (y < plane->dst.y1 || y >= plane->dst.y2 || !n)
+		return;
+	offset = (size_t)(plane->src_y + y - plane->dst.y1) * plane->pitch +
+		 (size_t)plane->src_x * plane->cpp;
+	iosys_map_memcpy_from(bufs->raw, &plane->src, offset,
+			      (size_t)n * plane->cpp);
+	vprime_compose_to_argb(plane->format, bufs->raw, bufs->argb, n);
+	vprime_compose_blend(plane, bufs->argb, bufs->out + plane->dst.x1, n);
+}
+
+/**
+ * vprime_compose_crc() - compose a frame and return the CRC of its output
+ * @frame: the CRTC's size and visible planes, bottom first; their mappings
+ *	must stay valid until this returns
+ * @bufs: the CRTC's line buffers
+ *
+ * Context: process context (the compose work); does not sleep, but reads
+ * every visible pixel, so it takes a while for large modes.
+ *
+ * Return: crc32_le(0, output, width * height * 4) of the composed output.
+ */
+u32 vprime_compose_crc(const struct vprime_frame *frame,
+		       struct vprime_compose_buffers *bufs)
+{
+	unsigned int x, y, i;
+	u32 crc = 0;
+
+	for (y = 0; y < frame->height; y++) {
+		for (x = 0; x < frame->width; x++)
+			bufs->out[x] = cpu_to_le32(0xff000000);
+		for (i = 0; i < frame->num_planes; i++)
+			vprime_compose_plane_line(&frame->planes[i], y, bufs);
+		crc = crc32_le(crc, (u8 *)bufs->out, frame->width * 4);
+	}
+	return crc;
+}
+
+/**
+ * vprime_compose_buffers_init() - allocate a CRTC's composer line buffers
+ * @drm: the device, which owns the buffers (freed on its release)
+ * @bufs: where to store them
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int vprime_compose_buffers_init(struct drm_device *drm,
+				struct vprime_compose_buffers *bufs)
+{
+	bufs->out = drmm_kcalloc(drm, VPRIME_MAX_WIDTH, sizeof(*bufs->out),
+				 GFP_KERNEL);
+	bufs->raw = drmm_kcalloc(drm, VPRIME_MAX_WIDTH, sizeof(u32),
+				 GFP_KERNEL);
+	bufs->argb = drmm_kcalloc(drm, VPRIME_MAX_WIDTH, sizeof(*bufs->argb),
+				  GFP_KERNEL);
+	if (!bufs->out || !bufs->raw || !bufs->argb)
+		return -ENOMEM;
+	return 0;
+}

@@ -1,0 +1,440 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vprime: the CRTC, its vblank timer, and CRC capture through the composer.
+ */
+
+#include <drm/drm_atomic.h>
+#include <drm/drm_atomic_helper.h>
+#include <drm/drm_managed.h>
+#include <drm/drm_print.h>
+#include <drm/drm_vblank.h>
+#include <linux/dma-fence.h>
+#include <linux/math64.h>
+
+#include "vprime_drv.h"
+
+/* Used when a mode has no pixel clock. */
+#define VPRIME_DEFAULT_PERIOD_NS 16666667
+
+static const char *const vprime_crc_sources[] = { "auto" };
+
+/*
+ * The vblank "interrupt".  The timer is moved to the next frame before the
+ * vblank is handled, as hardware updates its counters before it raises the
+ * interrupt: vprime_crtc_get_vblank_timestamp() relies on it.  The compose
+ * work does the rest; nothing here sleeps.
+ *
+ * disable_vblank cannot wait for this function (see there), so it asks it
+ * to stop through @vblank_on.  When enable_vblank has restarted the timer
+ * meanwhile, the timer is queued again and this run steps aside: forwarding
+ * a queued timer is not allowed.
+ */
+static enum hrtimer_restart vprime_crtc_vblank_timer(struct hrtimer *timer)
+{
+	struct vprime_crtc *vcrtc = container_of(timer, struct vprime_crtc,
+						 vblank_timer);
+	struct drm_crtc *crtc = &vcrtc->base;
+	struct vprime_device *vdev = to_vprime_device(crtc->dev);
+	bool fence_cookie, handled;
+	u64 frame;
+
+	spin_lock(&vcrtc->lock);
+	if (!vcrtc->vblank_on || hrtimer_is_queued(timer)) {
+		spin_unlock(&vcrtc->lock);
+		return HRTIMER_NORESTART;
+	}
+	hrtimer_forward_now(timer, vcrtc->period);
+	spin_unlock(&vcrtc->lock);
+
+	/*
+	 * Takes event_lock and vblank_time_lock: not under vcrtc->lock.
+	 * Sends the vblank events, which signal the commits' out-fences.
+	 */
+	fence_cookie = dma_fence_begin_signalling();
+	handled = drm_crtc_handle_vblank(crtc);
+	dma_fence_end_signalling(fence_cookie);
+	if (!handled)
+		return HRTIMER_RESTART;
+
+	frame = drm_crtc_vblank_count(crtc);
+	spin_lock(&vcrtc->lock);
+	if (vcrtc->crc_enabled) {
+		/* Frames the work has not reported yet get this frame's CRC. */
+		if (!vcrtc->crc_pending)
+			vcrtc->frame_start = frame;
+		vcrtc->frame_end = frame;
+		vcrtc->crc_pending = true;
+		queue_work(vdev->compose_wq, &vcrtc->compose_work);
+	}
+	spin_unlock(&vcrtc->lock);
+	return HRTIMER_RESTART;
+}
+
+/*
+ * Compose the current frame and report its CRC for every vblank since the
+ * last report.  The frame is copied under the lock; the framebuffer
+ * mappings it points to stay valid until the commit that replaces the
+ * frame has flushed this work (vprime_crtc_flush_compose()).
+ */
+static void vprime_crtc_compose_work(struct work_struct *work)
+{
+	struct vprime_crtc *vcrtc = container_of(work, struct vprime_crtc,
+						 compose_work);
+	struct vprime_frame frame;
+	u64 start, end;
+	u32 crc;
+
+	spin_lock_irq(&vcrtc->lock);
+	if (!vcrtc->crc_pending || !vcrtc->crc_enabled) {
+		vcrtc->crc_pending = false;
+		spin_unlock_irq(&vcrtc->lock);
+		return;
+	}
+	frame = vcrtc->frame;
+	start = vcrtc->frame_start;
+	end = vcrtc->frame_end;
+	vcrtc->crc_pending = false;
+	spin_unlock_irq(&vcrtc->lock);
+
+	if (!frame.width)
+		return;
+	crc = vprime_compose_crc(&frame, &vcrtc->buffers);
+	for (; start <= end; start++) {
+		/* Fails once the reader has gone or is too slow: stop then. */
+		if (drm_crtc_add_crc_entry(&vcrtc->base, true, (u32)start, &crc))
+			break;
+	}
+}
+
+/**
+ * vprime_crtc_flush_compose() - wait for a running composition of a CRTC
+ * @crtc: the CRTC
+ *
+ * Called by the commit tail once the new frame is in place and before
+ * the old plane states are cleaned up: after this, no compose work reads
+ * the old framebuffers' mappings.
+ *
+ * Context: process context; may sleep.
+ */
+void vprime_crtc_flush_compose(struct drm_crtc *crtc)
+{
+	flush_work(&to_vprime_crtc(crtc)->compose_work);
+}
+
+/* Called under the DRM core's vbl_lock, interrupts off. */
+static int vprime_crtc_enable_vblank(struct drm_crtc *crtc)
+{
+	struct vprime_crtc *vcrtc = to_vprime_crtc(crtc);
+	unsigned long flags;
+
+	spin_lock_irqsave(&vcrtc->lock, flags);
+	vcrtc->vblank_on = true;
+	hrtimer_start(&vcrtc->vblank_timer, vcrtc->period, HRTIMER_MODE_REL);
+	spin_unlock_irqrestore(&vcrtc->lock, flags);
+	return 0;
+}
+
+/*
+ * Called under the DRM core's vbl_lock, and from drm_crtc_vblank_off() also
+ * under event_lock, which the timer takes in drm_crtc_handle_vblank():
+ * waiting for the timer here (hrtimer_cancel()) could deadlock.  So the
+ * timer is told to stop and cancelled only if it is not running; a running
+ * timer sees @vblank_on false on its next expiry and does not restart.
+ */
+static void vprime_crtc_disable_vblank(struct drm_crtc *crtc)
+{
+	struct vprime_crtc *vcrtc = to_vprime_crtc(crtc);
+	unsigned long flags;
+
+	spin_lock_irqsave(&vcrtc->lock, flags);
+	vcrtc->vblank_on = false;
+	spin_unlock_irqrestore(&vcrtc->lock, flags);
+	hrtimer_try_to_cancel(&vcrtc->vblank_timer);
+}
+
+/*
+ * The vblank time is the timer's expiry.  Inside the timer the timer has
+ * already moved to the next frame, so the vblank being handled is one
+ * period earlier; outside it the last vblank is one period before the
+ * next expiry too.  With vblank off, now.
+ */
+static bool vprime_crtc_get_vblank_timestamp(struct drm_crtc *crtc,
+					     int *max_error,
+					     ktime_t *vblank_time,
+					     bool in_vblank_irq)
+{
+	struct vprime_crtc *vcrtc = to_vprime_crtc(crtc);
+
+	/* A racy read is fine: the core serialises enable and disable. */
+	if (!READ_ONCE(vcrtc->vblank_on)) {
+		*vblank_time = ktime_get();
+		return true;
+	}
+	*vblank_time = ktime_sub(hrtimer_get_expires(&vcrtc->vblank_timer),
+				 vcrtc->period);
+	return true;
+}
+
+static int vprime_crtc_verify_crc_source(struct drm_crtc *crtc,
+					 const char *source, size_t *values_cnt)
+{
+	if (source && strcmp(source, "auto")) {
+		drm_dbg_driver(crtc->dev, "unknown CRC source %s\n", source);
+		return -EINVAL;
+	}
+	*values_cnt = 1;
+	return 0;
+}
+
+/*
+ * "auto" starts CRC capture, NULL stops it.  While it runs, a vblank
+ * reference keeps the timer going (if the CRTC is on when it starts).
+ */
+static int vprime_crtc_set_crc_source(struct drm_crtc *crtc,
+				      const char *source)
+{
+	struct vprime_crtc *vcrtc = to_vprime_crtc(crtc);
+	bool enable = !!source, had_ref = vcrtc->crc_vblank_ref;
+	size_t values;
+	int ret;
+
+	ret = vprime_crtc_verify_crc_source(crtc, source, &values);
+	if (ret)
+		return ret;
+	vcrtc->crc_vblank_ref = enable && !drm_crtc_vblank_get(crtc);
+
+	spin_lock_irq(&vcrtc->lock);
+	vcrtc->crc_enabled = enable;
+	spin_unlock_irq(&vcrtc->lock);
+
+	if (had_ref)
+		drm_crtc_vblank_put(crtc);
+	if (!enable)
+		flush_work(&vcrtc->compose_work);
+	return 0;
+}
+
+static const char *const *
+vprime_crtc_get_crc_sources(struct drm_crtc *crtc, size_t *count)
+{
+	*count = ARRAY_SIZE(vprime_crc_sources);
+	return vprime_crc_sources;
+}
+
+static const struct drm_crtc_funcs vprime_crtc_funcs = {
+	.set_config = drm_atomic_helper_set_config,
+	.page_flip = drm_atomic_helper_page_flip,
+	.reset = drm_atomic_helper_crtc_reset,
+	.atomic_duplicate_state = drm_atomic_helper_crtc_duplicate_state,
+	.atomic_destroy_state = drm_atomic_helper_crtc_destroy_state,
+	.enable_vblank = vprime_crtc_enable_vblank,
+	.disable_vblank = vprime_crtc_disable_vblank,
+	.get_vblank_timestamp = vprime_crtc_get_vblank_timestamp,
+	.set_crc_source = vprime_crtc_set_crc_source,
+	.verify_crc_source = vprime_crtc_verify_crc_source,
+	.get_crc_sources = vprime_crtc_get_crc_sources,
+};
+
+/* The frame period of @mode: htotal * vtotal pixels at clock kHz. */
+static ktime_t vprime_crtc_mode_period(const struct drm_display_mode *mode)
+{
+	u64 ns;
+
+	if (!mode->clock || !mode->htotal || !mode->vtotal)
+		return ns_to_ktime(VPRIME_DEFAULT_PERIOD_NS);
+	ns = div_u64((u64)mode->htotal * mode->vtotal * 1000000, mode->clock);
+	return ns_to_ktime(ns);
+}
+
+/* The composer's line buffers bound the mode. */
+static enum drm_mode_status
+vprime_crtc_mode_valid(struct drm_crtc *crtc,
+		       const struct drm_display_mode *mode)
+{
+	if (mode->hdisplay > VPRIME_MAX_WIDTH ||
+	    mode->vdisplay > VPRIME_MAX_HEIGHT)
+		return MODE_BAD;
+	return MODE_OK;
+}
+
+/*
+ * mode_valid is not consulted for every commit that turns a CRTC on with
+ * a user mode: check the size here too, the composer relies on it.
+ */
+static int vprime_crtc_atomic_check(struct drm_crtc *crtc,
+				    struct drm_atomic_state *state)
+{
+	struct drm_crtc_state *crtc_state =
+		drm_atomic_get_new_crtc_state(state, crtc);
+
+	if (crtc_state->enable &&
+	    vprime_crtc_mode_valid(crtc, &crtc_state->mode) != MODE_OK) {
+		drm_dbg_atomic(crtc->dev, "mode %ux%u larger than %ux%u\n",
+			       crtc_state->mode.hdisplay,
+			       crtc_state->mode.vdisplay, VPRIME_MAX_WIDTH,
+			       VPRIME_MAX_HEIGHT);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static void vprime_crtc_atomic_enable(struct drm_crtc *crtc,
+				      struct drm_atomic_state *state)
+{
+	struct vprime_crtc *vcrtc = to_vprime_crtc(crtc);
+
+	spin_lock_irq(&vcrtc->lock);
+	vcrtc->period = vprime_crtc_mode_period(&crtc->state->adjusted_mode);
+	spin_unlock_irq(&vcrtc->lock);
+	drm_crtc_vblank_on(crtc);
+}
+
+static void vprime_crtc_atomic_disable(struct drm_crtc *crtc,
+				       struct drm_atomic_state *state)
+{
+	struct vprime_crtc *vcrtc = to_vprime_crtc(crtc);
+
+	drm_crtc_vblank_off(crtc);
+
+	spin_lock_irq(&vcrtc->lock);
+	vcrtc->frame.width = 0;
+	vcrtc->frame.num_planes = 0;
+	spin_unlock_irq(&vcrtc->lock);
+
+	/* A CRTC that stays off gets no flush: its event is sent here. */
+	if (crtc->state->event && !crtc->state->active) {
+		spin_lock_irq(&crtc->dev->event_lock);
+		drm_crtc_send_vblank_event(crtc, crtc->state->event);
+		spin_unlock_irq(&crtc->dev->event_lock);
+		crtc->state->event = NULL;
+	}
+}
+
+/*
+ * Publish the new frame to the composer, then arm the commit's event for
+ * the next vblank (or send it now if vblank is off).
+ */
+static void vprime_crtc_atomic_flush(struct drm_crtc *crtc,
+				     struct drm_atomic_state *state)
+{
+	struct drm_crtc_state *crtc_state =
+		drm_atomic_get_new_crtc_state(state, crtc);
+	struct vprime_crtc *vcrtc = to_vprime_crtc(crtc);
+	struct drm_pending_vblank_event *event;
+	struct drm_plane_state *plane_state;
+	struct vprime_plane_state *vps;
+	struct vprime_frame frame = {
+		.width = crtc_state->mode.hdisplay,
+		.height = crtc_state->mode.vdisplay,
+	};
+	unsigned int zpos[VPRIME_PLANES_PER_CRTC];
+	struct drm_plane *plane;
+	unsigned int i;
+
+	/*
+	 * vprime_atomic_check() added the CRTC's planes to the commit, but a
+	 * CRTC the helpers added later may have planes outside it: those
+	 * did not change, and plane->state is their committed state (a
+	 * commit changing them would include this CRTC and wait for this
+	 * one's hw_done before swapping).  The plane mask is in creation
+	 * order, so sort by normalized zpos.
+	 */
+	drm_for_each_plane_mask(plane, crtc->dev, crtc_state->plane_mask) {
+		plane_state = drm_atomic_get_new_plane_state(state, plane);
+		if (!plane_state)
+			plane_state = plane->state;
+		vps = to_vprime_plane_state(plane_state);
+		if (!vps->mapped ||
+		    frame.num_planes == VPRIME_PLANES_PER_CRTC)
+			continue;
+		/* Insertion sort, bottom first. */
+		i = frame.num_planes++;
+		while (i && zpos[i - 1] > plane_state->normalized_zpos) {
+			frame.planes[i] = frame.planes[i - 1];
+			zpos[i] = zpos[i - 1];
+			i--;
+		}
+		frame.planes[i] = vps->compose;
+		zpos[i] = plane_state->normalized_zpos;
+	}
+
+	spin_lock_irq(&vcrtc->lock);
+	vcrtc->frame = frame;
+	spin_unlock_irq(&vcrtc->lock);
+
+	event = crtc_state->event;
+	if (!event)
+		return;
+	crtc_state->event = NULL;
+	if (drm_crtc_vblank_get(crtc) == 0) {
+		/* The reference is dropped when the event is sent. */
+		spin_lock_irq(&crtc->dev->event_lock);
+		drm_crtc_arm_vblank_event(crtc, event);
+		spin_unlock_irq(&crtc->dev->event_lock);
+	} else {
+		spin_lock_irq(&crtc->dev->event_lock);
+		drm_crtc_send_vblank_event(crtc, event);
+		spin_unlock_irq(&crtc->dev->event_lock);
+	}
+}
+
+static const struct drm_crtc_helper_funcs vprime_crtc_helper_funcs = {
+	.mode_valid = vprime_crtc_mode_valid,
+	.atomic_check = vprime_crtc_atomic_check,
+	.atomic_flush = vprime_crtc_atomic_flush,
+	.atomic_enable = vprime_crtc_atomic_enable,
+	.atomic_disable = vprime_crtc_atomic_disable,
+};
+
+/*
+ * drmm action: the timer must not outlive the CRTC.  No lock is held here,
+ * so waiting for a running timer is safe.
+ */
+static void vprime_crtc_release(struct drm_device *drm, void *data)
+{
+	struct vprime_crtc *vcrtc = data;
+
+	hrtimer_cancel(&vcrtc->vblank_timer);
+	cancel_work_sync(&vcrtc->compose_work);
+}
+
+/**
+ * vprime_crtc_create() - create the CRTC of an output
+ * @vdev: the device; its compose workqueue and vblank support exist
+ * @primary: the output's primary plane
+ * @cursor: the output's cursor plane
+ *
+ * The CRTC is freed with the device (drmm); its timer is cancelled first.
+ *
+ * Return: the CRTC or an ERR_PTR().
+ */
+struct vprime_crtc *vprime_crtc_create(struct vprime_device *vdev,
+				       struct drm_plane *primary,
+				       struct drm_plane *cursor)
+{
+	struct drm_device *drm = &vdev->drm;
+	struct vprime_crtc *vcrtc;
+	int ret;
+
+	vcrtc = drmm_kzalloc(drm, sizeof(*vcrtc), GFP_KERNEL);
+	if (!vcrtc)
+		return ERR_PTR(-ENOMEM);
+	ret = vprime_compose_buffers_init(drm, &vcrtc->buffers);
+	if (ret)
+		return ERR_PTR(ret);
+	spin_lock_init(&vcrtc->lock);
+	INIT_WORK(&vcrtc->compose_work, vprime_crtc_compose_work);
+	hrtimer_init(&vcrtc->vblank_timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL);
+	vcrtc->vblank_timer.function = vprime_crtc_vblank_timer;
+	vcrtc->period = ns_to_ktime(VPRIME_DEFAULT_PERIOD_NS);
+
+	ret = drmm_crtc_init_with_planes(drm, &vcrtc->base, primary, cursor,
+					 &vprime_crtc_funcs, NULL);
+	if (ret)
+		return ERR_PTR(ret);
+	drm_crtc_helper_add(&vcrtc->base, &vprime_crtc_helper_funcs);
+	ret = drmm_add_action_or_reset(drm, vprime_crtc_release, vcrtc);
+	if (ret)
+		return ERR_PTR(ret);
+	return vcrtc;
+}

@@ -1,0 +1,200 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * vprime: declarations of the display side (vprime_kms.c, vprime_crtc.c,
+ * vprime_plane.c, vprime_output.c, vprime_compose.c).
+ */
+#ifndef _VPRIME_KMS_H_
+#define _VPRIME_KMS_H_
+
+#include <drm/drm_connector.h>
+#include <drm/drm_crtc.h>
+#include <drm/drm_encoder.h>
+#include <drm/drm_fourcc.h>
+#include <drm/drm_plane.h>
+#include <drm/drm_rect.h>
+#include <linux/hrtimer.h>
+#include <linux/iosys-map.h>
+#include <linux/spinlock.h>
+#include <linux/workqueue.h>
+
+struct vprime_device;
+
+#define VPRIME_MAX_OUTPUTS	4
+/* Primary, overlay and cursor: the planes of one CRTC. */
+#define VPRIME_PLANES_PER_CRTC	3
+#define VPRIME_MAX_WIDTH	4096
+#define VPRIME_MAX_HEIGHT	4096
+#define VPRIME_CURSOR_MAX	256
+
+/**
+ * struct vprime_compose_plane - one plane as the composer sees it
+ * @src: the first byte of the framebuffer's plane 0 (offset included),
+ *	valid while the plane state that mapped it is not cleaned up
+ * @format: DRM fourcc of the framebuffer
+ * @pitch: bytes per framebuffer line
+ * @cpp: bytes per pixel
+ * @src_x: first visible source column, whole pixels
+ * @src_y: first visible source line, whole pixels
+ * @dst: where the visible part lands on the CRTC (clipped to it)
+ * @alpha: plane alpha, 0 (transparent) to 255 (opaque)
+ * @blend_mode: %DRM_MODE_BLEND_PIXEL_NONE, _PREMULTI or _COVERAGE
+ */
+struct vprime_compose_plane {
+	struct iosys_map src;
+	u32 format;
+	unsigned int pitch;
+	unsigned int cpp;
+	unsigned int src_x;
+	unsigned int src_y;
+	struct drm_rect dst;
+	u8 alpha;
+	u16 blend_mode;
+};
+
+/**
+ * struct vprime_frame - what one CRTC shows: its size and visible planes
+ * @width: active width in pixels, 0 when the CRTC is off
+ * @height: active height in lines
+ * @num_planes: entries used in @planes
+ * @planes: the visible planes, bottom (lowest zpos) first
+ */
+struct vprime_frame {
+	unsigned int width;
+	unsigned int height;
+	unsigned int num_planes;
+	struct vprime_compose_plane planes[VPRIME_PLANES_PER_CRTC];
+};
+
+/**
+ * struct vprime_compose_buffers - the composer's line buffers of one CRTC
+ * @out: one output line, XRGB8888, %VPRIME_MAX_WIDTH pixels
+ * @raw: one source line as read from a framebuffer
+ * @argb: the same line converted to ARGB8888
+ *
+ * Used by the CRTC's compose work only (the workqueue is ordered).
+ */
+struct vprime_compose_buffers {
+	__le32 *out;
+	u8 *raw;
+	u32 *argb;
+};
+
+/**
+ * struct vprime_plane - a vprime plane
+ * @base: the DRM plane
+ */
+struct vprime_plane {
+	struct drm_plane base;
+};
+
+/**
+ * struct vprime_plane_state - a plane state with its framebuffer mapped
+ * @base: the DRM plane state
+ * @map: the mappings of the framebuffer's GEM objects, set by prepare_fb
+ *	and released by cleanup_fb of this same state
+ * @data: @map plus the framebuffer's offsets: where each plane's pixels
+ *	start
+ * @mapped: @map holds mappings (the plane had a visible framebuffer)
+ * @compose: this plane in the composer's terms, set by atomic_update
+ *	when @mapped; read by the CRTC's atomic_flush of the same commit
+ */
+struct vprime_plane_state {
+	struct drm_plane_state base;
+	struct iosys_map map[DRM_FORMAT_MAX_PLANES];
+	struct iosys_map data[DRM_FORMAT_MAX_PLANES];
+	bool mapped;
+	struct vprime_compose_plane compose;
+};
+
+/**
+ * struct vprime_crtc - a CRTC with its vblank timer and composer
+ * @base: the DRM CRTC
+ * @vblank_timer: fires once per frame while @vblank_on
+ * @period: frame duration of the current mode; set by atomic_enable;
+ *	protected by @lock
+ * @compose_work: composes the frame and reports its CRC; queued by the
+ *	timer on &vprime_device.compose_wq
+ * @buffers: line buffers of @compose_work
+ * @crc_vblank_ref: set_crc_source() holds a vblank reference so that the
+ *	timer keeps running while CRCs are read; only set_crc_source()
+ *	touches it, and the DRM core calls that from one opener at a time
+ * @lock: protects @period, @vblank_on, @frame, @crc_enabled,
+ *	@crc_pending, @frame_start and @frame_end, and the (re)starts of
+ *	@vblank_timer;
+ *	taken in the timer (hard interrupt), so with interrupts off elsewhere
+ * @vblank_on: the DRM core has vblank interrupts enabled (enable_vblank
+ *	to disable_vblank); the timer stops itself once it is false;
+ *	protected by @lock
+ * @frame: what the CRTC shows, replaced by atomic_flush and atomic_disable;
+ *	protected by @lock
+ * @crc_enabled: CRC source "auto" is selected; protected by @lock
+ * @crc_pending: @compose_work has frames to report; protected by @lock
+ * @frame_start: first vblank count not yet reported; protected by @lock
+ * @frame_end: last vblank count to report; protected by @lock
+ */
+struct vprime_crtc {
+	struct drm_crtc base;
+	struct hrtimer vblank_timer;
+	ktime_t period;
+	struct work_struct compose_work;
+	struct vprime_compose_buffers buffers;
+	bool crc_vblank_ref;
+	/* protects period, vblank_on, frame, crc_*, frame_start, frame_end */
+	spinlock_t lock;
+	bool vblank_on;
+	struct vprime_frame frame;
+	bool crc_enabled;
+	bool crc_pending;
+	u64 frame_start;
+	u64 frame_end;
+};
+
+/**
+ * struct vprime_output - one display pipeline
+ * @crtc: its CRTC
+ * @encoder: a virtual encoder
+ * @connector: a virtual connector, always connected
+ */
+struct vprime_output {
+	struct vprime_crtc *crtc;
+	struct drm_encoder encoder;
+	struct drm_connector connector;
+};
+
+static inline struct vprime_crtc *to_vprime_crtc(struct drm_crtc *crtc)
+{
+	return container_of(crtc, struct vprime_crtc, base);
+}
+
+static inline struct vprime_plane_state *
+to_vprime_plane_state(struct drm_plane_state *state)
+{
+	return container_of(state, struct vprime_plane_state, base);
+}
+
+/* vprime_kms.c */
+int vprime_kms_check_params(void);
+int vprime_kms_init(struct vprime_device *vdev);
+void vprime_kms_shutdown(struct vprime_device *vdev);
+
+/* vprime_crtc.c */
+struct vprime_crtc *vprime_crtc_create(struct vprime_device *vdev,
+				       struct drm_plane *primary,
+				       struct drm_plane *cursor);
+void vprime_crtc_flush_compose(struct drm_crtc *crtc);
+
+/* vprime_plane.c */
+struct drm_plane *vprime_plane_create(struct vprime_device *vdev,
+				      enum drm_plane_type type,
+				      unsigned int index);
+
+/* vprime_output.c */
+int vprime_output_init(struct vprime_device *vdev, unsigned int index);
+
+/* vprime_compose.c */
+int vprime_compose_buffers_init(struct drm_device *drm,
+				struct vprime_compose_buffers *bufs);
+u32 vprime_compose_crc(const struct vprime_frame *frame,
+		       struct vprime_compose_buffers *bufs);
+
+#endif /* _VPRIME_KMS_H_ */

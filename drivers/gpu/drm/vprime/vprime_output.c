@@ -1,0 +1,106 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vprime: outputs, each a CRTC with its planes, a virtual encoder and a
+ * virtual connector that is always connected.
+ */
+
+#include <drm/drm_atomic_helper.h>
+#include <drm/drm_connector.h>
+#include <drm/drm_edid.h>
+#include <drm/drm_encoder.h>
+#include <drm/drm_managed.h>
+#include <drm/drm_modes.h>
+#include <drm/drm_probe_helper.h>
+
+#include "vprime_drv.h"
+
+#define VPRIME_MODES_MAX_WIDTH		4096
+#define VPRIME_MODES_MAX_HEIGHT		2160
+#define VPRIME_PREFERRED_WIDTH		1920
+#define VPRIME_PREFERRED_HEIGHT		1080
+
+static enum drm_connector_status
+vprime_connector_detect(struct drm_connector *connector, bool force)
+{
+	return connector_status_connected;
+}
+
+static const struct drm_connector_funcs vprime_connector_funcs = {
+	.detect = vprime_connector_detect,
+	.fill_modes = drm_helper_probe_single_connector_modes,
+	.reset = drm_atomic_helper_connector_reset,
+	.atomic_duplicate_state = drm_atomic_helper_connector_duplicate_state,
+	.atomic_destroy_state = drm_atomic_helper_connector_destroy_state,
+};
+
+/* The standard modes up to 4096x2160, 1920x1080 preferred. */
+static int vprime_connector_get_modes(struct drm_connector *connector)
+{
+	int count;
+
+	count = drm_add_modes_noedid(connector, VPRIME_MODES_MAX_WIDTH,
+				     VPRIME_MODES_MAX_HEIGHT);
+	drm_set_preferred_mode(connector, VPRIME_PREFERRED_WIDTH,
+			       VPRIME_PREFERRED_HEIGHT);
+	return count;
+}
+
+static const struct drm_connector_helper_funcs vprime_connector_helper_funcs = {
+	.get_modes = vprime_connector_get_modes,
+};
+
+/**
+ * vprime_output_init() - create output @index: planes, CRTC, encoder,
+ *	connector
+ * @vdev: the device, with mode_config, vblank and the compose workqueue
+ *	set up
+ * @index: the output number; outputs are created in order, so it is also
+ *	the index of the CRTC
+ *
+ * Everything is freed with the device (drmm).
+ *
+ * Return: 0 or -errno.
+ */
+int vprime_output_init(struct vprime_device *vdev, unsigned int index)
+{
+	struct drm_device *drm = &vdev->drm;
+	struct drm_plane *primary, *overlay, *cursor;
+	struct vprime_output *output;
+	int ret;
+
+	output = drmm_kzalloc(drm, sizeof(*output), GFP_KERNEL);
+	if (!output)
+		return -ENOMEM;
+
+	primary = vprime_plane_create(vdev, DRM_PLANE_TYPE_PRIMARY, index);
+	if (IS_ERR(primary))
+		return PTR_ERR(primary);
+	overlay = vprime_plane_create(vdev, DRM_PLANE_TYPE_OVERLAY, index);
+	if (IS_ERR(overlay))
+		return PTR_ERR(overlay);
+	cursor = vprime_plane_create(vdev, DRM_PLANE_TYPE_CURSOR, index);
+	if (IS_ERR(cursor))
+		return PTR_ERR(cursor);
+
+	output->crtc = vprime_crtc_create(vdev, primary, cursor);
+	if (IS_ERR(output->crtc))
+		return PTR_ERR(output->crtc);
+	if (drm_WARN_ON(drm, drm_crtc_index(&output->crtc->base) != index))
+		return -EINVAL;
+
+	ret = drmm_encoder_init(drm, &output->encoder, NULL,
+				DRM_MODE_ENCODER_VIRTUAL, NULL);
+	if (ret)
+		return ret;
+	output->encoder.possible_crtcs = drm_crtc_mask(&output->crtc->base);
+
+	ret = drmm_connector_init(drm, &output->connector,
+				  &vprime_connector_funcs,
+				  DRM_MODE_CONNECTOR_VIRTUAL, NULL);
+	if (ret)
+		return ret;
+	drm_connector_helper_add(&output->connector,
+				 &vprime_connector_helper_funcs);
+	return drm_connector_attach_encoder(&output->connector,
+					    &output->encoder);
+}

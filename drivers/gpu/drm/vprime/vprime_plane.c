@@ -1,0 +1,236 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vprime: planes (primary, overlay, cursor), their formats, and the
+ * mapping of their framebuffers for the composer.
+ */
+
+#include <drm/drm_atomic.h>
+#include <drm/drm_atomic_helper.h>
+#include <drm/drm_blend.h>
+#include <drm/drm_fourcc.h>
+#include <drm/drm_framebuffer.h>
+#include <drm/drm_gem_atomic_helper.h>
+#include <drm/drm_gem_framebuffer_helper.h>
+#include <drm/drm_plane.h>
+
+#include "vprime_drv.h"
+
+static const u32 vprime_plane_formats[] = {
+	DRM_FORMAT_XRGB8888,
+	DRM_FORMAT_ARGB8888,
+	DRM_FORMAT_XBGR8888,
+	DRM_FORMAT_ABGR8888,
+	DRM_FORMAT_RGB565,
+};
+
+static const u64 vprime_plane_modifiers[] = {
+	DRM_FORMAT_MOD_LINEAR,
+	DRM_FORMAT_MOD_INVALID,
+};
+
+static void vprime_plane_reset(struct drm_plane *plane)
+{
+	struct vprime_plane_state *vps;
+
+	if (plane->state) {
+		plane->funcs->atomic_destroy_state(plane, plane->state);
+		plane->state = NULL;
+	}
+	vps = kzalloc(sizeof(*vps), GFP_KERNEL);
+	if (!vps)
+		return;
+	__drm_atomic_helper_plane_reset(plane, &vps->base);
+}
+
+static struct drm_plane_state *
+vprime_plane_atomic_duplicate_state(struct drm_plane *plane)
+{
+	struct vprime_plane_state *vps;
+
+	if (drm_WARN_ON_ONCE(plane->dev, !plane->state))
+		return NULL;
+	/* Zeroed: the mappings belong to the old state, not the copy. */
+	vps = kzalloc(sizeof(*vps), GFP_KERNEL);
+	if (!vps)
+		return NULL;
+	__drm_atomic_helper_plane_duplicate_state(plane, &vps->base);
+	return &vps->base;
+}
+
+static void vprime_plane_atomic_destroy_state(struct drm_plane *plane,
+					      struct drm_plane_state *state)
+{
+	struct vprime_plane_state *vps = to_vprime_plane_state(state);
+
+	/* cleanup_fb ran before: a state is never freed while mapped. */
+	drm_WARN_ON_ONCE(plane->dev, vps->mapped);
+	__drm_atomic_helper_plane_destroy_state(state);
+	kfree(vps);
+}
+
+static const struct drm_plane_funcs vprime_plane_funcs = {
+	.update_plane = drm_atomic_helper_update_plane,
+	.disable_plane = drm_atomic_helper_disable_plane,
+	.reset = vprime_plane_reset,
+	.atomic_duplicate_state = vprime_plane_atomic_duplicate_state,
+	.atomic_destroy_state = vprime_plane_atomic_destroy_state,
+};
+
+/*
+ * No scaling; only the primary plane is fixed to the whole CRTC; a cursor
+ * is at most VPRIME_CURSOR_MAX square.  Computes visible, src and dst.
+ */
+static int vprime_plane_atomic_check(struct drm_plane *plane,
+				     struct drm_atomic_state *state)
+{
+	struct drm_plane_state *new = drm_atomic_get_new_plane_state(state,
+								      plane);
+	struct drm_crtc_state *crtc_state;
+
+	if (!new->crtc || !new->fb) {
+		/* The state was duplicated: do not keep the old visibility. */
+		new->visible = false;
+		return 0;
+	}
+	crtc_state = drm_atomic_get_crtc_state(state, new->crtc);
+	if (IS_ERR(crtc_state))
+		return PTR_ERR(crtc_state);
+	if (plane->type == DRM_PLANE_TYPE_CURSOR &&
+	    (new->crtc_w > VPRIME_CURSOR_MAX ||
+	     new->crtc_h > VPRIME_CURSOR_MAX)) {
+		drm_dbg_atomic(plane->dev, "cursor %ux%u larger than %u\n",
+			       new->crtc_w, new->crtc_h, VPRIME_CURSOR_MAX);
+		return -EINVAL;
+	}
+	return drm_atomic_helper_check_plane_state(new, crtc_state,
+						   DRM_PLANE_NO_SCALING,
+						   DRM_PLANE_NO_SCALING,
+						   plane->type !=
+						   DRM_PLANE_TYPE_PRIMARY,
+						   true);
+}
+
+/*
+ * Map a visible framebuffer for the composer, and make the commit wait
+ * for the buffer's implicit fences (drm_gem_plane_helper_prepare_fb()
+ * sets state->fence).  cleanup_fb of the same state unmaps it.
+ */
+static int vprime_plane_prepare_fb(struct drm_plane *plane,
+				   struct drm_plane_state *state)
+{
+	struct vprime_plane_state *vps = to_vprime_plane_state(state);
+	int ret;
+
+	if (!state->fb || !state->visible)
+		return 0;
+	ret = drm_gem_plane_helper_prepare_fb(plane, state);
+	if (ret)
+		return ret;
+	/* On error state->fence is put with the state. */
+	ret = drm_gem_fb_vmap(state->fb, vps->map, vps->data);
+	if (ret) {
+		drm_dbg_atomic(plane->dev, "cannot map fb %u: %d\n",
+			       state->fb->base.id, ret);
+		return ret;
+	}
+	vps->mapped = true;
+	return 0;
+}
+
+/*
+ * Called for the old state once the commit that replaced it has flushed
+ * the composer (vprime_atomic_commit_tail()), or for the new state of a
+ * commit that failed: either way no composer run reads the mapping.
+ */
+static void vprime_plane_cleanup_fb(struct drm_plane *plane,
+				    struct drm_plane_state *state)
+{
+	struct vprime_plane_state *vps = to_vprime_plane_state(state);
+
+	if (!vps->mapped)
+		return;
+	drm_gem_fb_vunmap(state->fb, vps->map);
+	vps->mapped = false;
+}
+
+/* Describe the new state to the composer; the CRTC's flush collects it. */
+static void vprime_plane_atomic_update(struct drm_plane *plane,
+				       struct drm_atomic_state *state)
+{
+	struct drm_plane_state *new = drm_atomic_get_new_plane_state(state,
+								      plane);
+	struct vprime_plane_state *vps = to_vprime_plane_state(new);
+	struct vprime_compose_plane *cp = &vps->compose;
+
+	if (!vps->mapped)
+		return;
+	cp->src = vps->data[0];
+	cp->format = new->fb->format->format;
+	cp->pitch = new->fb->pitches[0];
+	cp->cpp = new->fb->format->cpp[0];
+	cp->src_x = new->src.x1 >> 16;
+	cp->src_y = new->src.y1 >> 16;
+	cp->dst = new->dst;
+	cp->alpha = new->alpha >> 8;
+	cp->blend_mode = new->pixel_blend_mode;
+}
+
+static const struct drm_plane_helper_funcs vprime_plane_helper_funcs = {
+	.atomic_check = vprime_plane_atomic_check,
+	.prepare_fb = vprime_plane_prepare_fb,
+	.cleanup_fb = vprime_plane_cleanup_fb,
+	.atomic_update = vprime_plane_atomic_update,
+};
+
+/* zpos, alpha and blend mode; zpos is fixed per plane type. */
+static int vprime_plane_add_properties(struct drm_plane *plane,
+				       enum drm_plane_type type)
+{
+	unsigned int zpos = type == DRM_PLANE_TYPE_PRIMARY ? 0 :
+			    type == DRM_PLANE_TYPE_OVERLAY ? 1 : 2;
+	int ret;
+
+	ret = drm_plane_create_zpos_immutable_property(plane, zpos);
+	if (ret || type == DRM_PLANE_TYPE_PRIMARY)
+		return ret;
+	ret = drm_plane_create_alpha_property(plane);
+	if (ret)
+		return ret;
+	return drm_plane_create_blend_mode_property(plane,
+			BIT(DRM_MODE_BLEND_PIXEL_NONE) |
+			BIT(DRM_MODE_BLEND_PREMULTI) |
+			BIT(DRM_MODE_BLEND_COVERAGE));
+}
+
+/**
+ * vprime_plane_create() - create one plane of an output
+ * @vdev: the device
+ * @type: primary, overlay or cursor
+ * @index: the output, whose CRTC (created next, with this index) is the
+ *	only one the plane can show on
+ *
+ * The plane is freed with the device (drmm).
+ *
+ * Return: the plane or an ERR_PTR().
+ */
+struct drm_plane *vprime_plane_create(struct vprime_device *vdev,
+				      enum drm_plane_type type,
+				      unsigned int index)
+{
+	struct vprime_plane *vplane;
+	int ret;
+
+	vplane = drmm_universal_plane_alloc(&vdev->drm, struct vprime_plane,
+					    base, BIT(index),
+					    &vprime_plane_funcs,
+					    vprime_plane_formats,
+					    ARRAY_SIZE(vprime_plane_formats),
+					    vprime_plane_modifiers, type, NULL);
+	if (IS_ERR(vplane))
+		return ERR_CAST(vplane);
+	drm_plane_helper_add(&vplane->base, &vprime_plane_helper_funcs);
+	ret = vprime_plane_add_properties(&vplane->base, type);
+	if (ret)
+		return ERR_PTR(ret);
+	return &vplane->base;
+}

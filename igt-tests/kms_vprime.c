@@ -1,0 +1,714 @@
+// SPDX-License-Identifier: MIT
+/*
+ * kms_vprime: vprime's display side through the atomic API: a modeset,
+ * page-flip events, vblank waits, CRCs of the composed output checked
+ * against the output computed here, TEST_ONLY, and bad framebuffers and
+ * plane positions.
+ */
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+
+#include <drm_fourcc.h>
+#include <xf86drm.h>
+#include <xf86drmMode.h>
+
+#include "igt.h"
+#include "vprime_common.h"
+
+/* One output's objects and its preferred mode. */
+struct kms_pipe {
+	uint32_t crtc, connector, primary, overlay, cursor;
+	unsigned int crtc_index;
+	drmModeModeInfo mode;
+};
+
+/* A dumb-buffer framebuffer, mapped. */
+struct fb {
+	uint32_t handle, id, width, height, format, pitch;
+	uint64_t size;
+	void *map;
+};
+
+static int fd = -1;
+static struct kms_pipe kp;
+static struct buf_census census;
+
+/* The id of property @name of object @id, or 0. */
+static uint32_t prop_id(uint32_t id, uint32_t type, const char *name)
+{
+	drmModeObjectPropertiesPtr props;
+	drmModePropertyPtr p;
+	uint32_t ret = 0, i;
+
+	props = drmModeObjectGetProperties(fd, id, type);
+	igt_assert(props);
+	for (i = 0; i < props->count_props && !ret; i++) {
+		p = drmModeGetProperty(fd, props->props[i]);
+		igt_assert(p);
+		if (!strcmp(p->name, name))
+			ret = p->prop_id;
+		drmModeFreeProperty(p);
+	}
+	drmModeFreeObjectProperties(props);
+	igt_assert_f(ret, "no property %s on object %u\n", name, id);
+	return ret;
+}
+
+/* The current value of property @name of object @id. */
+static uint64_t prop_value(uint32_t id, uint32_t type, const char *name)
+{
+	drmModeObjectPropertiesPtr props;
+	drmModePropertyPtr p;
+	uint64_t val = 0;
+	bool found = false;
+	uint32_t i;
+
+	props = drmModeObjectGetProperties(fd, id, type);
+	igt_assert(props);
+	for (i = 0; i < props->count_props && !found; i++) {
+		p = drmModeGetProperty(fd, props->props[i]);
+		igt_assert(p);
+		if (!strcmp(p->name, name)) {
+			val = props->prop_values[i];
+			found = true;
+		}
+		drmModeFreeProperty(p);
+	}
+	drmModeFreeObjectProperties(props);
+	igt_assert_f(found, "no property %s on object %u\n", name, id);
+	return val;
+}
+
+/* The value of enum entry @entry of property @name of object @id. */
+static uint64_t prop_enum(uint32_t id, uint32_t type, const char *name,
+			  const char *entry)
+{
+	drmModePropertyPtr p = drmModeGetProperty(fd, prop_id(id, type, name));
+	uint64_t val = 0;
+	bool found = false;
+	int i;
+
+	igt_assert(p);
+	for (i = 0; i < p->count_enums && !found; i++) {
+		if (!strcmp(p->enums[i].name, entry)) {
+			val = p->enums[i].value;
+			found = true;
+		}
+	}
+	drmModeFreeProperty(p);
+	igt_assert_f(found, "property %s has no entry %s\n", name, entry);
+	return val;
+}
+
+static void add(drmModeAtomicReqPtr req, uint32_t id, uint32_t type,
+		const char *name, uint64_t value)
+{
+	igt_assert(drmModeAtomicAddProperty(req, id, prop_id(id, type, name),
+					    value) > 0);
+}
+
+/* Find the planes of the first CRTC and its connector's preferred mode. */
+static void find_pipe(void)
+{
+	drmModePlaneResPtr pres;
+	drmModeConnectorPtr conn;
+	drmModeResPtr res;
+	drmModePlanePtr plane;
+	uint64_t type;
+	uint32_t i;
+	int m;
+
+	memset(&kp, 0, sizeof(kp));
+	res = drmModeGetResources(fd);
+	igt_require_f(res && res->count_crtcs > 0,
+		      "vprime has no display (modeset=0?)\n");
+	kp.crtc = res->crtcs[0];
+	kp.crtc_index = 0;
+	igt_assert(res->count_connectors > 0);
+	kp.connector = res->connectors[0];
+	drmModeFreeResources(res);
+
+	conn = drmModeGetConnector(fd, kp.connector);
+	igt_assert(conn);
+	igt_assert_eq(conn->connection, DRM_MODE_CONNECTED);
+	igt_assert_eq(conn->connector_type, DRM_MODE_CONNECTOR_VIRTUAL);
+	for (m = 0; m < conn->count_modes; m++)
+		if (conn->modes[m].type & DRM_MODE_TYPE_PREFERRED)
+			break;
+	igt_assert_f(m < conn->count_modes, "no preferred mode\n");
+	kp.mode = conn->modes[m];
+	igt_assert_eq(kp.mode.hdisplay, 1920);
+	igt_assert_eq(kp.mode.vdisplay, 1080);
+	drmModeFreeConnector(conn);
+
+	pres = drmModeGetPlaneResources(fd);
+	igt_assert(pres);
+	for (i = 0; i < pres->count_planes; i++) {
+		plane = drmModeGetPlane(fd, pres->planes[i]);
+		igt_assert(plane);
+		if (plane->possible_crtcs & (1u << kp.crtc_index)) {
+			type = prop_value(plane->plane_id,
+					  DRM_MODE_OBJECT_PLANE, "type");
+			if (type == DRM_PLANE_TYPE_PRIMARY)
+				kp.primary = plane->plane_id;
+			else if (type == DRM_PLANE_TYPE_OVERLAY)
+				kp.overlay = plane->plane_id;
+			else if (type == DRM_PLANE_TYPE_CURSOR)
+				kp.cursor = plane->plane_id;
+		}
+		drmModeFreePlane(plane);
+	}
+	drmModeFreePlaneResources(pres);
+	igt_assert(kp.primary && kp.overlay && kp.cursor);
+}
+
+static int __fb_add(struct drm_mode_fb_cmd2 *f)
+{
+	return drmIoctl(fd, DRM_IOCTL_MODE_ADDFB2, f) ? -errno : 0;
+}
+
+/* A @width x @height framebuffer of @format, mapped, zeroed. */
+static struct fb fb_create(uint32_t width, uint32_t height, uint32_t format)
+{
+	uint32_t bpp = format == DRM_FORMAT_RGB565 ? 16 : 32;
+	struct drm_mode_fb_cmd2 f = {
+		.width = width, .height = height, .pixel_format = format,
+	};
+	struct fb fb = { .width = width, .height = height, .format = format };
+
+	fb.handle = dumb_create(fd, width, height, bpp, &fb.pitch, &fb.size);
+	fb.map = gem_mmap(fd, fb.handle, fb.size, PROT_READ | PROT_WRITE);
+	f.handles[0] = fb.handle;
+	f.pitches[0] = fb.pitch;
+	igt_assert_eq(__fb_add(&f), 0);
+	fb.id = f.fb_id;
+	return fb;
+}
+
+static void fb_destroy(struct fb *fb)
+{
+	igt_assert_eq(drmModeRmFB(fd, fb->id), 0);
+	munmap(fb->map, fb->size);
+	gem_close(fd, fb->handle);
+}
+
+static uint32_t *fb_pixel(struct fb *fb, uint32_t x, uint32_t y)
+{
+	return (uint32_t *)((uint8_t *)fb->map + (size_t)y * fb->pitch) + x;
+}
+
+static void fb_fill(struct fb *fb, uint32_t color)
+{
+	uint32_t x, y;
+
+	for (y = 0; y < fb->height; y++)
+		for (x = 0; x < fb->width; x++)
+			*fb_pixel(fb, x, y) = color;
+}
+
+/* Put @fb on @plane at @x, @y, @w x @h on the CRTC. */
+static void add_plane_rect(drmModeAtomicReqPtr req, uint32_t plane,
+			   struct fb *fb, int32_t x, int32_t y, uint32_t w,
+			   uint32_t h)
+{
+	add(req, plane, DRM_MODE_OBJECT_PLANE, "FB_ID", fb->id);
+	add(req, plane, DRM_MODE_OBJECT_PLANE, "CRTC_ID", kp.crtc);
+	add(req, plane, DRM_MODE_OBJECT_PLANE, "SRC_X", 0);
+	add(req, plane, DRM_MODE_OBJECT_PLANE, "SRC_Y", 0);
+	add(req, plane, DRM_MODE_OBJECT_PLANE, "SRC_W", (uint64_t)fb->width << 16);
+	add(req, plane, DRM_MODE_OBJECT_PLANE, "SRC_H", (uint64_t)fb->height << 16);
+	add(req, plane, DRM_MODE_OBJECT_PLANE, "CRTC_X", (uint64_t)(int64_t)x);
+	add(req, plane, DRM_MODE_OBJECT_PLANE, "CRTC_Y", (uint64_t)(int64_t)y);
+	add(req, plane, DRM_MODE_OBJECT_PLANE, "CRTC_W", w);
+	add(req, plane, DRM_MODE_OBJECT_PLANE, "CRTC_H", h);
+}
+
+/* Put @fb on @plane at @x, @y, unscaled. */
+static void add_plane(drmModeAtomicReqPtr req, uint32_t plane, struct fb *fb,
+		      int32_t x, int32_t y)
+{
+	add_plane_rect(req, plane, fb, x, y, fb->width, fb->height);
+}
+
+static void clear_plane(drmModeAtomicReqPtr req, uint32_t plane)
+{
+	add(req, plane, DRM_MODE_OBJECT_PLANE, "FB_ID", 0);
+	add(req, plane, DRM_MODE_OBJECT_PLANE, "CRTC_ID", 0);
+}
+
+/*
+ * A request that turns the pipe on with @primary covering the mode;
+ * @blob returns the mode blob, destroyed by the caller after the commit.
+ */
+static drmModeAtomicReqPtr modeset_req_at(struct fb *primary, int32_t x,
+					  uint32_t *blob)
+{
+	drmModeAtomicReqPtr req = drmModeAtomicAlloc();
+
+	igt_assert(req);
+	igt_assert_eq(drmModeCreatePropertyBlob(fd, &kp.mode,
+						sizeof(kp.mode), blob), 0);
+	add(req, kp.crtc, DRM_MODE_OBJECT_CRTC, "MODE_ID", *blob);
+	add(req, kp.crtc, DRM_MODE_OBJECT_CRTC, "ACTIVE", 1);
+	add(req, kp.connector, DRM_MODE_OBJECT_CONNECTOR, "CRTC_ID",
+	    kp.crtc);
+	add_plane(req, kp.primary, primary, x, 0);
+	return req;
+}
+
+static drmModeAtomicReqPtr modeset_req(struct fb *primary, uint32_t *blob)
+{
+	return modeset_req_at(primary, 0, blob);
+}
+
+static int commit(drmModeAtomicReqPtr req, uint32_t flags)
+{
+	int ret = drmModeAtomicCommit(fd, req, flags, NULL);
+
+	return ret ? -errno : 0;
+}
+
+/* Modeset with @req (from modeset_req()) and free it. */
+static void modeset_commit(drmModeAtomicReqPtr req, uint32_t blob)
+{
+	igt_assert_eq(commit(req, DRM_MODE_ATOMIC_ALLOW_MODESET), 0);
+	drmModeAtomicFree(req);
+	igt_assert_eq(drmModeDestroyPropertyBlob(fd, blob), 0);
+}
+
+static void pipe_off(void)
+{
+	drmModeAtomicReqPtr req = drmModeAtomicAlloc();
+
+	igt_assert(req);
+	add(req, kp.crtc, DRM_MODE_OBJECT_CRTC, "MODE_ID", 0);
+	add(req, kp.crtc, DRM_MODE_OBJECT_CRTC, "ACTIVE", 0);
+	add(req, kp.connector, DRM_MODE_OBJECT_CONNECTOR, "CRTC_ID", 0);
+	clear_plane(req, kp.primary);
+	clear_plane(req, kp.overlay);
+	clear_plane(req, kp.cursor);
+	igt_assert_eq(commit(req, DRM_MODE_ATOMIC_ALLOW_MODESET), 0);
+	drmModeAtomicFree(req);
+	igt_assert_eq(prop_value(kp.crtc, DRM_MODE_OBJECT_CRTC, "ACTIVE"), 0);
+}
+
+/*
+ * The last commit's state (and its framebuffer references) is freed just
+ * after the commit reports completion: give it a moment, then count.
+ */
+static void census_settle(void)
+{
+	int i;
+
+	for (i = 0; i < 100; i++) {
+		if (buf_census(fd).objects == census.objects)
+			break;
+		usleep(10 * 1000);
+	}
+	assert_census_eq(fd, &census);
+}
+
+/* The kernel's crc32_le(0, p, len): reflected 0xedb88320, no inversion. */
+static uint32_t crc32_le(uint32_t crc, const uint8_t *p, size_t len)
+{
+	static uint32_t table[256];
+	uint32_t c, i, k;
+
+	if (!table[1]) {
+		for (i = 0; i < 256; i++) {
+			c = i;
+			for (k = 0; k < 8; k++)
+				c = c & 1 ? (c >> 1) ^ 0xedb88320u : c >> 1;
+			table[i] = c;
+		}
+	}
+	while (len--)
+		crc = table[(crc ^ *p++) & 0xff] ^ (crc >> 8);
+	return crc;
+}
+
+/* The CRC vprime reports for an XRGB8888 output (alpha byte 0xff). */
+static uint32_t output_crc(const uint32_t *out, uint32_t width,
+			   uint32_t height)
+{
+	static uint8_t row[4096 * 4];
+	uint32_t crc = 0, y, x, v;
+
+	igt_assert(width <= 4096);
+	for (y = 0; y < height; y++) {
+		/* Little-endian bytes, whatever the host is. */
+		for (x = 0; x < width; x++) {
+			v = out[y * width + x];
+			row[4 * x] = v & 0xff;
+			row[4 * x + 1] = (v >> 8) & 0xff;
+			row[4 * x + 2] = (v >> 16) & 0xff;
+			row[4 * x + 3] = 0xff;
+		}
+		crc = crc32_le(crc, row, (size_t)width * 4);
+	}
+	return crc;
+}
+
+static int debugfs_crtc_open(const char *file, int flags)
+{
+	char path[256];
+	struct stat st;
+	int f;
+
+	igt_assert_eq(fstat(fd, &st), 0);
+	snprintf(path, sizeof(path), "/sys/kernel/debug/dri/%u/crtc-%u/%s",
+		 minor(st.st_rdev), kp.crtc_index, file);
+	f = open(path, flags);
+	igt_assert_f(f >= 0, "%s: %s\n", path, strerror(errno));
+	return f;
+}
+
+/*
+ * Select CRC source "auto", read @n CRCs and check each is @expected.
+ * Opening crc/data starts the capture, closing it stops it.
+ */
+static void check_crcs(uint32_t expected, int n)
+{
+	uint32_t frame, crc, last_frame = 0;
+	struct pollfd pfd;
+	char line[64];
+	int ctl, data, i;
+	ssize_t len;
+
+	ctl = debugfs_crtc_open("crc/control", O_WRONLY);
+	igt_assert_eq((int)write(ctl, "auto", 4), 4);
+	close(ctl);
+
+	data = debugfs_crtc_open("crc/data", O_RDONLY);
+	for (i = 0; i < n; i++) {
+		pfd = (struct pollfd){ .fd = data, .events = POLLIN };
+		igt_assert_f(poll(&pfd, 1, 2000) == 1, "no CRC in 2 s\n");
+		len = read(data, line, sizeof(line) - 1);
+		igt_assert_f(len > 0, "crc/data: %s\n", strerror(errno));
+		line[len] = '\0';
+		igt_assert_f(sscanf(line, "%x %x", &frame, &crc) == 2,
+			     "bad CRC line \"%s\"\n", line);
+		igt_debug("frame %u crc %08x\n", frame, crc);
+		igt_assert_f(crc == expected,
+			     "frame %u: crc %08x, expected %08x\n", frame,
+			     crc, expected);
+		igt_assert(i == 0 || frame > last_frame);
+		last_frame = frame;
+	}
+	close(data);
+}
+
+static uint32_t mul255(uint32_t x, uint32_t a)
+{
+	return (x * a + 127) / 255;
+}
+
+/* Pre-multiplied @src (ARGB8888) over @dst (XRGB8888), plane alpha 255. */
+static uint32_t blend_premulti(uint32_t src, uint32_t dst)
+{
+	uint32_t a = src >> 24, out = 0xff000000, s, d, c;
+	int shift;
+
+	for (shift = 0; shift <= 16; shift += 8) {
+		s = (src >> shift) & 0xff;
+		d = (dst >> shift) & 0xff;
+		c = s + mul255(d, 255 - a);
+		out |= (c > 255 ? 255 : c) << shift;
+	}
+	return out;
+}
+
+/* A valid pre-multiplied pixel (no channel above alpha) at @x, @y. */
+static uint32_t overlay_pixel(uint32_t x, uint32_t y)
+{
+	uint32_t a = (x * 7 + y * 3) & 0xff;
+
+	return a << 24 | (a / 2) << 16 | (a / 3) << 8 | (a * (x & 1));
+}
+
+static void wait_flip(uint32_t *seq, uint64_t *usec)
+{
+	struct drm_event_vblank ev;
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	ssize_t len;
+
+	igt_assert_f(poll(&pfd, 1, 1000) == 1, "no flip event in 1 s\n");
+	len = read(fd, &ev, sizeof(ev));
+	igt_assert_eq((int)len, (int)sizeof(ev));
+	igt_assert_eq(ev.base.type, DRM_EVENT_FLIP_COMPLETE);
+	igt_assert_eq(ev.crtc_id, kp.crtc);
+	*seq = ev.sequence;
+	*usec = (uint64_t)ev.tv_sec * 1000000 + ev.tv_usec;
+}
+
+igt_main
+{
+	igt_fixture {
+		fd = vprime_open(VPRIME_NODE_PRIMARY, 0);
+		igt_require_f(drmSetClientCap(fd, DRM_CLIENT_CAP_UNIVERSAL_PLANES,
+					      1) == 0 &&
+			      drmSetClientCap(fd, DRM_CLIENT_CAP_ATOMIC, 1) == 0,
+			      "vprime is not an atomic KMS device (modeset=0?)\n");
+		igt_require_f(drmIsMaster(fd), "another client is DRM master\n");
+		find_pipe();
+		census = buf_census(fd);
+	}
+
+	igt_describe("An atomic modeset of the preferred mode turns the CRTC on, and off again");
+	igt_subtest("modeset") {
+		struct fb fb = fb_create(kp.mode.hdisplay, kp.mode.vdisplay,
+					 DRM_FORMAT_XRGB8888);
+		drmModeAtomicReqPtr req;
+		drmModeCrtcPtr crtc;
+		uint32_t blob;
+
+		fb_fill(&fb, 0x00336699);
+		req = modeset_req(&fb, &blob);
+		modeset_commit(req, blob);
+		igt_assert_eq(prop_value(kp.crtc, DRM_MODE_OBJECT_CRTC,
+					 "ACTIVE"), 1);
+		igt_assert_eq(prop_value(kp.primary, DRM_MODE_OBJECT_PLANE,
+					 "FB_ID"), fb.id);
+		crtc = drmModeGetCrtc(fd, kp.crtc);
+		igt_assert(crtc && crtc->mode_valid);
+		igt_assert_eq(crtc->mode.hdisplay, kp.mode.hdisplay);
+		drmModeFreeCrtc(crtc);
+		pipe_off();
+		fb_destroy(&fb);
+		census_settle();
+	}
+
+	igt_describe("Non-blocking flips send events with increasing sequence and time");
+	igt_subtest("page-flip-event") {
+		struct fb fbs[2];
+		drmModeAtomicReqPtr req;
+		uint32_t blob, seq, prev_seq = 0;
+		uint64_t usec, prev_usec = 0;
+		int i;
+
+		for (i = 0; i < 2; i++) {
+			fbs[i] = fb_create(kp.mode.hdisplay,
+					   kp.mode.vdisplay,
+					   DRM_FORMAT_XRGB8888);
+			fb_fill(&fbs[i], i ? 0x00ff0000 : 0x0000ff00);
+		}
+		req = modeset_req(&fbs[0], &blob);
+		modeset_commit(req, blob);
+
+		for (i = 1; i <= 10; i++) {
+			req = drmModeAtomicAlloc();
+			igt_assert(req);
+			add(req, kp.primary, DRM_MODE_OBJECT_PLANE, "FB_ID",
+			    fbs[i % 2].id);
+			igt_assert_eq(commit(req, DRM_MODE_ATOMIC_NONBLOCK |
+					     DRM_MODE_PAGE_FLIP_EVENT), 0);
+			drmModeAtomicFree(req);
+			wait_flip(&seq, &usec);
+			if (i > 1) {
+				igt_assert_f(seq >= prev_seq + 1,
+					     "sequence %u after %u\n", seq,
+					     prev_seq);
+				igt_assert_f(usec > prev_usec,
+					     "time %" PRIu64 " after %" PRIu64 "\n",
+					     usec, prev_usec);
+			}
+			prev_seq = seq;
+			prev_usec = usec;
+		}
+		pipe_off();
+		fb_destroy(&fbs[0]);
+		fb_destroy(&fbs[1]);
+		census_settle();
+	}
+
+	igt_describe("WAIT_VBLANK for the next vblank returns a later sequence");
+	igt_subtest("wait-vblank") {
+		struct fb fb = fb_create(kp.mode.hdisplay, kp.mode.vdisplay,
+					 DRM_FORMAT_XRGB8888);
+		drmVBlank now = { .request.type = DRM_VBLANK_RELATIVE };
+		drmVBlank next = { .request.type = DRM_VBLANK_RELATIVE,
+				   .request.sequence = 1 };
+		drmModeAtomicReqPtr req;
+		uint32_t blob;
+
+		req = modeset_req(&fb, &blob);
+		modeset_commit(req, blob);
+		igt_assert_eq(drmWaitVBlank(fd, &now), 0);
+		igt_assert_eq(drmWaitVBlank(fd, &next), 0);
+		igt_assert_f(next.reply.sequence > now.reply.sequence,
+			     "sequence %u after %u\n", next.reply.sequence,
+			     now.reply.sequence);
+		igt_assert((uint64_t)next.reply.tval_sec * 1000000 +
+			   next.reply.tval_usec >
+			   (uint64_t)now.reply.tval_sec * 1000000 +
+			   now.reply.tval_usec);
+		pipe_off();
+		fb_destroy(&fb);
+		census_settle();
+	}
+
+	igt_describe("The CRC of a plain primary plane is crc32_le of the expected output");
+	igt_subtest("crc-matches-reference") {
+		uint32_t w = kp.mode.hdisplay, h = kp.mode.vdisplay;
+		struct fb fb = fb_create(w, h, DRM_FORMAT_XRGB8888);
+		uint32_t *out = malloc((size_t)w * h * 4);
+		drmModeAtomicReqPtr req;
+		uint32_t blob, x, y;
+
+		igt_assert(out);
+		/*
+		 * A gradient, so that a wrong stride or offset shows, with
+		 * junk in the X byte, which the output must not show.
+		 */
+		for (y = 0; y < h; y++) {
+			for (x = 0; x < w; x++) {
+				out[y * w + x] = ((x * 3) & 0xff) << 16 |
+						 ((y * 5) & 0xff) << 8 |
+						 ((x ^ y) & 0xff);
+				*fb_pixel(&fb, x, y) = out[y * w + x] |
+						       0x5a000000;
+			}
+		}
+		req = modeset_req(&fb, &blob);
+		modeset_commit(req, blob);
+		check_crcs(output_crc(out, w, h), 3);
+		free(out);
+		pipe_off();
+		fb_destroy(&fb);
+		census_settle();
+	}
+
+	igt_describe("A pre-multiplied ARGB8888 overlay blends with the documented rounding");
+	igt_subtest("crc-overlay-blend") {
+		uint32_t w = kp.mode.hdisplay, h = kp.mode.vdisplay;
+		const uint32_t ox = 100, oy = 50, ow = 256, oh = 128;
+		struct fb prim = fb_create(w, h, DRM_FORMAT_XRGB8888);
+		struct fb ovl = fb_create(ow, oh, DRM_FORMAT_ARGB8888);
+		uint32_t *out = malloc((size_t)w * h * 4);
+		drmModeAtomicReqPtr req;
+		uint32_t blob, x, y, p;
+
+		igt_assert(out);
+		fb_fill(&prim, 0x00204080);
+		for (x = 0; x < w * h; x++)
+			out[x] = 0xff204080;
+		for (y = 0; y < oh; y++) {
+			for (x = 0; x < ow; x++) {
+				p = overlay_pixel(x, y);
+				*fb_pixel(&ovl, x, y) = p;
+				out[(oy + y) * w + ox + x] =
+					blend_premulti(p, 0xff204080);
+			}
+		}
+		req = modeset_req(&prim, &blob);
+		add_plane(req, kp.overlay, &ovl, ox, oy);
+		add(req, kp.overlay, DRM_MODE_OBJECT_PLANE, "pixel blend mode",
+		    prop_enum(kp.overlay, DRM_MODE_OBJECT_PLANE,
+			      "pixel blend mode", "Pre-multiplied"));
+		add(req, kp.overlay, DRM_MODE_OBJECT_PLANE, "alpha", 0xffff);
+		modeset_commit(req, blob);
+		check_crcs(output_crc(out, w, h), 3);
+		free(out);
+		pipe_off();
+		fb_destroy(&ovl);
+		fb_destroy(&prim);
+		census_settle();
+	}
+
+	igt_describe("A TEST_ONLY commit of another framebuffer changes nothing");
+	igt_subtest("test-only-no-change") {
+		struct fb a = fb_create(kp.mode.hdisplay, kp.mode.vdisplay,
+					DRM_FORMAT_XRGB8888);
+		struct fb b = fb_create(kp.mode.hdisplay, kp.mode.vdisplay,
+					DRM_FORMAT_XRGB8888);
+		drmModeAtomicReqPtr req;
+		drmModeCrtcPtr crtc;
+		uint32_t blob;
+
+		req = modeset_req(&a, &blob);
+		modeset_commit(req, blob);
+		req = drmModeAtomicAlloc();
+		igt_assert(req);
+		add(req, kp.primary, DRM_MODE_OBJECT_PLANE, "FB_ID", b.id);
+		igt_assert_eq(commit(req, DRM_MODE_ATOMIC_TEST_ONLY), 0);
+		drmModeAtomicFree(req);
+		igt_assert_eq(prop_value(kp.primary, DRM_MODE_OBJECT_PLANE,
+					 "FB_ID"), a.id);
+		crtc = drmModeGetCrtc(fd, kp.crtc);
+		igt_assert(crtc);
+		igt_assert_eq(crtc->buffer_id, a.id);
+		drmModeFreeCrtc(crtc);
+		pipe_off();
+		fb_destroy(&a);
+		fb_destroy(&b);
+		census_settle();
+	}
+
+	igt_describe("Bad ADDFB2 pitch, offset, format; bad plane positions, sizes");
+	igt_subtest("bad-input") {
+		uint32_t w = kp.mode.hdisplay, h = kp.mode.vdisplay;
+		struct fb prim = fb_create(w, h, DRM_FORMAT_XRGB8888);
+		struct fb ovl = fb_create(64, 64, DRM_FORMAT_ARGB8888);
+		struct fb big = fb_create(512, 512, DRM_FORMAT_ARGB8888);
+		struct drm_mode_fb_cmd2 f;
+		drmModeAtomicReqPtr req;
+		uint32_t blob;
+
+		f = (struct drm_mode_fb_cmd2){ .width = 64, .height = 64,
+			.pixel_format = DRM_FORMAT_XRGB8888,
+			.handles = { ovl.handle }, .pitches = { 64 * 4 - 4 } };
+		igt_assert_eq(__fb_add(&f), -EINVAL);
+		f.pitches[0] = ovl.pitch;
+		f.offsets[0] = ovl.size;
+		igt_assert_eq(__fb_add(&f), -EINVAL);
+		f.offsets[0] = 0;
+		f.pixel_format = fourcc_code('V', 'P', 'R', 'X');
+		igt_assert_eq(__fb_add(&f), -EINVAL);
+
+		/* The primary plane cannot be moved off the CRTC's origin. */
+		req = modeset_req_at(&prim, 16, &blob);
+		igt_assert_eq(commit(req, DRM_MODE_ATOMIC_TEST_ONLY |
+				     DRM_MODE_ATOMIC_ALLOW_MODESET), -EINVAL);
+		drmModeAtomicFree(req);
+		igt_assert_eq(drmModeDestroyPropertyBlob(fd, blob), 0);
+
+		/* An overlay past the CRTC's edge is clipped away: valid. */
+		req = modeset_req(&prim, &blob);
+		add_plane(req, kp.overlay, &ovl, w + 10, h + 10);
+		igt_assert_eq(commit(req, DRM_MODE_ATOMIC_TEST_ONLY |
+				     DRM_MODE_ATOMIC_ALLOW_MODESET), 0);
+		drmModeAtomicFree(req);
+		igt_assert_eq(drmModeDestroyPropertyBlob(fd, blob), 0);
+
+		/* Scaling is refused (the helper's errno for it: ERANGE). */
+		req = modeset_req(&prim, &blob);
+		add_plane_rect(req, kp.overlay, &ovl, 0, 0, 128, 128);
+		igt_assert_eq(commit(req, DRM_MODE_ATOMIC_TEST_ONLY |
+				     DRM_MODE_ATOMIC_ALLOW_MODESET), -ERANGE);
+		drmModeAtomicFree(req);
+		igt_assert_eq(drmModeDestroyPropertyBlob(fd, blob), 0);
+
+		/* A cursor larger than 256x256 is refused. */
+		req = modeset_req(&prim, &blob);
+		add_plane(req, kp.cursor, &big, 0, 0);
+		igt_assert_eq(commit(req, DRM_MODE_ATOMIC_TEST_ONLY |
+				     DRM_MODE_ATOMIC_ALLOW_MODESET), -EINVAL);
+		drmModeAtomicFree(req);
+		igt_assert_eq(drmModeDestroyPropertyBlob(fd, blob), 0);
+
+		/* Nothing was committed. */
+		igt_assert_eq(prop_value(kp.crtc, DRM_MODE_OBJECT_CRTC,
+					 "ACTIVE"), 0);
+		fb_destroy(&big);
+		fb_destroy(&ovl);
+		fb_destroy(&prim);
+		census_settle();
+	}
+
+	igt_fixture {
+		close(fd);
+	}
+}
