@@ -53,6 +53,8 @@
  * 5. &cenalloc_buffer.lock (attachments, storage, counts, owner),
  * 6. the reserve's lock (cenalloc_alloc.c).
  *
+ * The dma-buf core's list lock (dma_buf_export(), and its debugfs file,
+ * which takes reservation locks under it) is never taken under any of 3-6.
  * Nothing under &cenalloc_buffer.lock copies to or from user memory or
  * allocates storage; migration copies the contents under it (bounded by
  * the buffer size, with cond_resched()).  None of these locks is taken in
@@ -398,6 +400,19 @@ void cenalloc_buffer_put(struct cenalloc_buffer *buf)
 }
 EXPORT_SYMBOL_NS_GPL(cenalloc_buffer_put, CENALLOC);
 
+/*
+ * The buffer's live dma-buf with a new reference, or NULL.  A dma-buf
+ * whose last file reference is gone is being released; its release clears
+ * buf->dmabuf under buf->lock, so the file is still there to look at.
+ */
+static struct dma_buf *cenalloc_buffer_live_dmabuf(struct cenalloc_buffer *buf)
+{
+	lockdep_assert_held(&buf->lock);
+	if (buf->dmabuf && get_file_active(&buf->dmabuf->file))
+		return buf->dmabuf;
+	return NULL;
+}
+
 /**
  * cenalloc_buffer_export() - the buffer's dma-buf, exported if needed
  * @buf: the buffer
@@ -416,22 +431,22 @@ struct dma_buf *cenalloc_buffer_export(struct cenalloc_buffer *buf,
 				       const char *exp_name, int fd_flags)
 {
 	DEFINE_DMA_BUF_EXPORT_INFO(exp_info);
-	struct dma_buf *dmabuf;
+	struct dma_buf *dmabuf, *live;
 
 	might_sleep();
 	mutex_lock(&buf->lock);
-	/*
-	 * A dma-buf whose last file reference is gone is being released; its
-	 * release clears buf->dmabuf under this lock, so the file is still
-	 * there to look at.
-	 */
-	if (buf->dmabuf && get_file_active(&buf->dmabuf->file)) {
-		dmabuf = buf->dmabuf;
-		mutex_unlock(&buf->lock);
-		return dmabuf;
-	}
-	if (exp_name)
+	live = cenalloc_buffer_live_dmabuf(buf);
+	if (!live && exp_name)
 		strscpy(buf->exp_name, exp_name, sizeof(buf->exp_name));
+	mutex_unlock(&buf->lock);
+	if (live)
+		return live;
+
+	/*
+	 * Not under buf->lock: dma_buf_export() takes the dma-buf list's
+	 * lock, under which the dma-buf debugfs file takes reservation locks,
+	 * and those are outside buf->lock.
+	 */
 	exp_info.ops = &cenalloc_dma_buf_ops;
 	exp_info.owner = THIS_MODULE;
 	exp_info.exp_name = buf->exp_name;
@@ -443,14 +458,22 @@ struct dma_buf *cenalloc_buffer_export(struct cenalloc_buffer *buf,
 	kref_get(&buf->kref);
 	dmabuf = dma_buf_export(&exp_info);
 	if (IS_ERR(dmabuf)) {
-		mutex_unlock(&buf->lock);
 		cenalloc_buffer_put(buf);
 		return dmabuf;
 	}
 	/* From here the dma-buf owns that reference. */
-	buf->dmabuf = dmabuf;
-	buf->dmabuf_ino = file_inode(dmabuf->file)->i_ino;
+	mutex_lock(&buf->lock);
+	live = cenalloc_buffer_live_dmabuf(buf);
+	if (!live) {
+		buf->dmabuf = dmabuf;
+		buf->dmabuf_ino = file_inode(dmabuf->file)->i_ino;
+	}
 	mutex_unlock(&buf->lock);
+	if (live) {
+		/* A racing export won: its release leaves buf->dmabuf alone. */
+		dma_buf_put(dmabuf);
+		return live;
+	}
 	return dmabuf;
 }
 EXPORT_SYMBOL_NS_GPL(cenalloc_buffer_export, CENALLOC);
