@@ -77,8 +77,9 @@ static const struct drm_plane_funcs vprime_plane_funcs = {
 };
 
 /*
- * No scaling; only the primary plane is fixed to the whole CRTC; a cursor
- * is at most VPRIME_CURSOR_MAX square.  Computes visible, src and dst.
+ * No scaling; only the primary plane is fixed to the whole CRTC.  The
+ * cursor's size caps (VPRIME_CURSOR_MAX) are a hint, as on vkms: any size
+ * is composed, clipped to the CRTC.  Computes visible, src and dst.
  */
 static int vprime_plane_atomic_check(struct drm_plane *plane,
 				     struct drm_atomic_state *state)
@@ -95,13 +96,6 @@ static int vprime_plane_atomic_check(struct drm_plane *plane,
 	crtc_state = drm_atomic_get_crtc_state(state, new->crtc);
 	if (IS_ERR(crtc_state))
 		return PTR_ERR(crtc_state);
-	if (plane->type == DRM_PLANE_TYPE_CURSOR &&
-	    (new->crtc_w > VPRIME_CURSOR_MAX ||
-	     new->crtc_h > VPRIME_CURSOR_MAX)) {
-		drm_dbg_atomic(plane->dev, "cursor %ux%u larger than %u\n",
-			       new->crtc_w, new->crtc_h, VPRIME_CURSOR_MAX);
-		return -EINVAL;
-	}
 	return drm_atomic_helper_check_plane_state(new, crtc_state,
 						   DRM_PLANE_NO_SCALING,
 						   DRM_PLANE_NO_SCALING,
