@@ -526,22 +526,15 @@ static uint64_t fz_fd_size(int fd)
 	return end > 0 ? (uint64_t)end : 0;
 }
 
-/*
- * Whether @fd is a dma-buf udmabuf exported.  Debian 6.1's udmabuf maps its
- * pages for the CPU with the direction of the first DMA_BUF_IOCTL_SYNC and
- * syncs later ones with theirs, and builds segments longer than its own
- * misc device and vgem declare (DMA-API debug warns about both, in
- * udmabuf): the fuzzer keeps such buffers away from both and fuzzes what
- * vprime does with them.
- */
-static bool fz_is_udmabuf(int fd)
+/* Whether the dma-buf @fd was exported by @name (fdinfo's exp_name). */
+static bool fz_is_exporter(int fd, const char *name)
 {
-	static const char key[] = "exp_name:\tudmabuf\n";
-	char path[64], text[512];
+	char path[64], text[512], key[64];
 	ssize_t n;
 	int f;
 
 	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	snprintf(key, sizeof(key), "exp_name:\t%s\n", name);
 	f = open(path, O_RDONLY | O_CLOEXEC);
 	if (f < 0)
 		return false;
@@ -554,15 +547,16 @@ static bool fz_is_udmabuf(int fd)
 }
 
 /*
- * drm_ioctl() dispatches on the ioctl number alone: another driver's ioctl
- * sent to a DRM fd runs a DRM one (VERSION, GET_UNIQUE...) that may write
- * through pointers in the struct.  Random bytes must not go there.
+ * Whether @fd is a dma-buf udmabuf exported.  Debian 6.1's udmabuf maps its
+ * pages for the CPU with the direction of the first DMA_BUF_IOCTL_SYNC and
+ * syncs later ones with theirs, and builds segments longer than its own
+ * misc device and vgem declare (DMA-API debug warns about both, in
+ * udmabuf): the fuzzer keeps such buffers away from both and fuzzes what
+ * vprime does with them.
  */
-static bool fz_is_drm_fd(int fd)
+static bool fz_is_udmabuf(int fd)
 {
-	struct stat st;
-
-	return !fstat(fd, &st) && S_ISCHR(st.st_mode) && major(st.st_rdev) == 226;
+	return fz_is_exporter(fd, "udmabuf");
 }
 
 /* Whether @fd is a node of a vprime device. */
@@ -1577,8 +1571,12 @@ static int fz_import(struct fz_thread *t, int drm, int dmabuf, uint64_t size)
 		arg.flags = (uint32_t)fz_rand(t);
 	if (fz_chance(t, 3))
 		arg.handle = (uint32_t)fz_rand(t);
-	/* vgem maps at import: see fz_is_udmabuf(). */
-	if (fz_is_udmabuf(dmabuf) && !fz_is_vprime_fd(drm))
+	/*
+	 * vgem maps at import: see fz_is_udmabuf().  Linux 6.1's system
+	 * dma-heap also maps 1 MiB segments for vgem's 64 KiB device.
+	 */
+	if ((fz_is_udmabuf(dmabuf) || fz_is_exporter(dmabuf, "system")) &&
+	    !fz_is_vprime_fd(drm))
 		return -1;
 	fz_args(t, "import fd=%d into %d flags=%#x", dmabuf, drm, arg.flags);
 	if (fz_done(t, fz_ioctl(drm, DRM_IOCTL_PRIME_FD_TO_HANDLE, &arg)) < 0)
