@@ -128,6 +128,16 @@ static void vprime_fence_signal_locked(struct vprime_fence *fence, int error)
 }
 
 /*
+ * Once signalled, the timer has nothing left to do: cancel it and drop its
+ * reference (never the last: the caller holds one).
+ */
+static void vprime_fence_disarm(struct vprime_fence *fence)
+{
+	if (dma_fence_is_signaled(&fence->base) && del_timer(&fence->timer))
+		dma_fence_put(&fence->base);
+}
+
+/*
  * Signal @fence with @error unless it is signalled already; with @wait_in,
  * not before its in-fence (the request is then recorded).  Return 0, or
  * -ETIMEDOUT when it had completed before (expired).
@@ -158,9 +168,7 @@ static int vprime_fence_complete(struct vprime_fence *fence, int error,
 	}
 	spin_unlock_irqrestore(&fence->lock, flags);
 	dma_fence_end_signalling(cookie);
-	/* Signalled: the timer's reference goes (the caller holds one). */
-	if (dma_fence_is_signaled(&fence->base) && del_timer(&fence->timer))
-		dma_fence_put(&fence->base);
+	vprime_fence_disarm(fence);
 	return ret;
 }
 
@@ -184,8 +192,7 @@ static void vprime_fence_in_work(struct work_struct *work)
 					   fence->in->error);
 	spin_unlock_irqrestore(&fence->lock, flags);
 	dma_fence_end_signalling(cookie);
-	if (dma_fence_is_signaled(&fence->base) && del_timer(&fence->timer))
-		dma_fence_put(&fence->base);
+	vprime_fence_disarm(fence);
 	/* The callback's reference. */
 	dma_fence_put(&fence->base);
 }
