@@ -559,6 +559,18 @@ static bool fz_is_udmabuf(int fd)
 	return fz_is_exporter(fd, "udmabuf");
 }
 
+/*
+ * drm_ioctl() dispatches on the ioctl number alone: another driver's ioctl
+ * sent to a DRM fd runs a DRM one (VERSION, GET_UNIQUE...) that may write
+ * through pointers in the struct.  Random bytes must not go there.
+ */
+static bool fz_is_drm_fd(int fd)
+{
+	struct stat st;
+
+	return !fstat(fd, &st) && S_ISCHR(st.st_mode) && major(st.st_rdev) == 226;
+}
+
 /* Whether @fd is a node of a vprime device. */
 static bool fz_is_vprime_fd(int fd)
 {
