@@ -15,6 +15,8 @@
 
 /* Used when a mode has no pixel clock. */
 #define VPRIME_DEFAULT_PERIOD_NS 16666667
+/* Skipped vblanks reported at most: half the core's CRC ring (128). */
+#define VPRIME_CRC_BACKLOG 64
 
 static const char *const vprime_crc_sources[] = { "auto" };
 
@@ -59,9 +61,18 @@ static enum hrtimer_restart vprime_crtc_vblank_timer(struct hrtimer *timer)
 	frame = drm_crtc_vblank_count(crtc);
 	spin_lock(&vcrtc->lock);
 	if (vcrtc->crc_enabled) {
-		/* Frames the work has not reported yet get this frame's CRC. */
-		if (!vcrtc->crc_pending)
+		/*
+		 * Frames the work has not reported yet get this frame's CRC,
+		 * including counts a late timer skipped (readers expect one
+		 * CRC per frame), as many as the core's CRC ring takes.
+		 */
+		if (!vcrtc->crc_pending) {
 			vcrtc->frame_start = frame;
+			if (vcrtc->crc_next && vcrtc->crc_next < frame)
+				vcrtc->frame_start =
+					frame - min_t(u64, VPRIME_CRC_BACKLOG,
+						      frame - vcrtc->crc_next);
+		}
 		vcrtc->frame_end = frame;
 		vcrtc->crc_pending = true;
 		queue_work(vdev->compose_wq, &vcrtc->compose_work);
@@ -94,6 +105,8 @@ static void vprime_crtc_compose_work(struct work_struct *work)
 	start = vcrtc->frame_start;
 	end = vcrtc->frame_end;
 	vcrtc->crc_pending = false;
+	/* Handed over now: the next run starts after them, never before. */
+	vcrtc->crc_next = end + 1;
 	spin_unlock_irq(&vcrtc->lock);
 
 	if (!frame.width)
@@ -205,6 +218,7 @@ static int vprime_crtc_set_crc_source(struct drm_crtc *crtc,
 
 	spin_lock_irq(&vcrtc->lock);
 	vcrtc->crc_enabled = enable;
+	vcrtc->crc_next = 0;
 	spin_unlock_irq(&vcrtc->lock);
 
 	if (had_ref)

@@ -119,7 +119,8 @@ struct vprime_plane_state {
  *	timer keeps running while CRCs are read; only set_crc_source()
  *	touches it, and the DRM core calls that from one opener at a time
  * @lock: protects @period, @vblank_on, @frame, @crc_enabled,
- *	@crc_pending, @frame_start and @frame_end, and the (re)starts of
+ *	@crc_pending, @frame_start, @frame_end and @crc_next, and the
+ *	(re)starts of
  *	@vblank_timer;
  *	taken in the timer (hard interrupt), so with interrupts off elsewhere
  * @vblank_on: the DRM core has vblank interrupts enabled (enable_vblank
@@ -131,6 +132,8 @@ struct vprime_plane_state {
  * @crc_pending: @compose_work has frames to report; protected by @lock
  * @frame_start: first vblank count not yet reported; protected by @lock
  * @frame_end: last vblank count to report; protected by @lock
+ * @crc_next: the vblank count after the last one handed to @compose_work
+ *	(0: none since the source was selected); protected by @lock
  */
 struct vprime_crtc {
 	struct drm_crtc base;
@@ -147,6 +150,7 @@ struct vprime_crtc {
 	bool crc_pending;
 	u64 frame_start;
 	u64 frame_end;
+	u64 crc_next;
 };
 
 /**
