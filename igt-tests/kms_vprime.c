@@ -3,7 +3,7 @@
  * kms_vprime: vprime's display side through the atomic API: a modeset,
  * page-flip events, vblank waits, CRCs of the composed output checked
  * against the output computed here, TEST_ONLY, and bad framebuffers and
- * plane positions.
+ * plane positions, and the writeback connector.
  */
 #include <fcntl.h>
 #include <poll.h>
@@ -173,7 +173,9 @@ static int __fb_add(struct drm_mode_fb_cmd2 *f)
 /* A @width x @height framebuffer of @format, mapped, zeroed. */
 static struct fb fb_create(uint32_t width, uint32_t height, uint32_t format)
 {
-	uint32_t bpp = format == DRM_FORMAT_RGB565 ? 16 : 32;
+	uint32_t bpp = format == DRM_FORMAT_RGB565 ? 16 :
+		       format == DRM_FORMAT_XRGB16161616 ||
+		       format == DRM_FORMAT_ARGB16161616 ? 64 : 32;
 	struct drm_mode_fb_cmd2 f = {
 		.width = width, .height = height, .pixel_format = format,
 	};
@@ -447,6 +449,151 @@ static void wait_flip(uint32_t *seq, uint64_t *usec)
 	*usec = (uint64_t)ev.tv_sec * 1000000 + ev.tv_usec;
 }
 
+/*
+ * The writeback connector of the pipe's CRTC; clients see it only with
+ * DRM_CLIENT_CAP_WRITEBACK_CONNECTORS, which this sets (wb_cap_off()
+ * clears it).
+ */
+static uint32_t find_writeback(void)
+{
+	drmModeConnectorPtr conn;
+	drmModeEncoderPtr enc;
+	drmModeResPtr res;
+	uint32_t id = 0;
+	int i;
+
+	igt_assert_eq(drmSetClientCap(fd, DRM_CLIENT_CAP_WRITEBACK_CONNECTORS,
+				      1), 0);
+	res = drmModeGetResources(fd);
+	igt_assert(res);
+	for (i = 0; i < res->count_connectors && !id; i++) {
+		conn = drmModeGetConnector(fd, res->connectors[i]);
+		igt_assert(conn);
+		if (conn->connector_type == DRM_MODE_CONNECTOR_WRITEBACK &&
+		    conn->count_encoders == 1) {
+			enc = drmModeGetEncoder(fd, conn->encoders[0]);
+			igt_assert(enc);
+			if (enc->possible_crtcs & (1u << kp.crtc_index))
+				id = conn->connector_id;
+			drmModeFreeEncoder(enc);
+		}
+		drmModeFreeConnector(conn);
+	}
+	drmModeFreeResources(res);
+	igt_assert_f(id, "no writeback connector on CRTC %u\n", kp.crtc);
+	return id;
+}
+
+static void wb_cap_off(void)
+{
+	igt_assert_eq(drmSetClientCap(fd, DRM_CLIENT_CAP_WRITEBACK_CONNECTORS,
+				      0), 0);
+}
+
+/* Add a writeback of the CRTC into @fb (NULL: none) to @req. */
+static void add_writeback(drmModeAtomicReqPtr req, uint32_t wb,
+			  struct fb *fb, int32_t *out_fence)
+{
+	add(req, wb, DRM_MODE_OBJECT_CONNECTOR, "CRTC_ID", kp.crtc);
+	add(req, wb, DRM_MODE_OBJECT_CONNECTOR, "WRITEBACK_FB_ID",
+	    fb ? fb->id : 0);
+	if (out_fence) {
+		*out_fence = -1;
+		add(req, wb, DRM_MODE_OBJECT_CONNECTOR,
+		    "WRITEBACK_OUT_FENCE_PTR",
+		    (uint64_t)(uintptr_t)out_fence);
+	}
+}
+
+static void wait_fence(int fence)
+{
+	struct pollfd pfd = { .fd = fence, .events = POLLIN };
+
+	igt_assert(fence >= 0);
+	igt_assert_f(poll(&pfd, 1, 5000) == 1,
+		     "writeback fence not signalled in 5 s\n");
+	close(fence);
+}
+
+/* Every pixel of @fb (XRGB8888 or ARGB8888) is @out's. */
+static void check_fb_pixels(struct fb *fb, const uint32_t *out)
+{
+	uint32_t x, y, got;
+
+	for (y = 0; y < fb->height; y++) {
+		for (x = 0; x < fb->width; x++) {
+			got = *fb_pixel(fb, x, y);
+			igt_assert_f(got == out[y * fb->width + x],
+				     "pixel %u,%u: %08x, expected %08x\n",
+				     x, y, got, out[y * fb->width + x]);
+		}
+	}
+}
+
+static void wb_off(uint32_t wb)
+{
+	drmModeAtomicReqPtr req = drmModeAtomicAlloc();
+
+	igt_assert(req);
+	add(req, wb, DRM_MODE_OBJECT_CONNECTOR, "CRTC_ID", 0);
+	igt_assert_eq(commit(req, DRM_MODE_ATOMIC_ALLOW_MODESET), 0);
+	drmModeAtomicFree(req);
+}
+
+/* vprime's rounding of an @m-maximum channel to 8 bits. */
+static uint32_t to8(uint32_t c, uint32_t m)
+{
+	return (c * 255 + m / 2) / m;
+}
+
+/*
+ * Fill @fb (a 2101010 or 16161616 format) with a pattern that covers
+ * every channel value's rounding, and return the XRGB8888 output vprime
+ * must show for it on the primary plane (pre-multiplied over black).
+ */
+static uint32_t *fill_wide(struct fb *fb)
+{
+	uint32_t *out = malloc((size_t)fb->width * fb->height * 4);
+	bool wide16 = fb->format == DRM_FORMAT_XRGB16161616 ||
+		      fb->format == DRM_FORMAT_ARGB16161616;
+	uint32_t x, y, r, g, b, a;
+	uint16_t *p16;
+
+	igt_assert(out);
+	for (y = 0; y < fb->height; y++) {
+		for (x = 0; x < fb->width; x++) {
+			if (wide16) {
+				r = (x * 263 + y * 31) & 0xffff;
+				g = (x * 37 + y * 911) & 0xffff;
+				b = (x * y * 5 + 17) & 0xffff;
+				a = (x + y * 3) & 0xffff;
+				p16 = (uint16_t *)((uint8_t *)fb->map +
+						   (size_t)y * fb->pitch) + 4 * x;
+				p16[0] = b;
+				p16[1] = g;
+				p16[2] = r;
+				p16[3] = a;
+				r = to8(r, 65535);
+				g = to8(g, 65535);
+				b = to8(b, 65535);
+			} else {
+				r = (x * 7 + y) & 0x3ff;
+				g = (x + y * 5) & 0x3ff;
+				b = (x * y + 3) & 0x3ff;
+				a = (x ^ y) & 3;
+				*fb_pixel(fb, x, y) = a << 30 | r << 20 |
+						      g << 10 | b;
+				r = to8(r, 1023);
+				g = to8(g, 1023);
+				b = to8(b, 1023);
+			}
+			out[y * fb->width + x] = 0xff000000 | r << 16 |
+						 g << 8 | b;
+		}
+	}
+	return out;
+}
+
 igt_main
 {
 	igt_fixture {
@@ -711,6 +858,262 @@ igt_main
 					 "ACTIVE"), 0);
 		fb_destroy(&big);
 		fb_destroy(&ovl);
+		fb_destroy(&prim);
+		census_settle();
+	}
+
+	igt_describe("Writeback captures the blended output, pixel for pixel, once per job");
+	igt_subtest("writeback-pixels") {
+		uint32_t w = kp.mode.hdisplay, h = kp.mode.vdisplay;
+		const uint32_t ox = 300, oy = 200, ow = 256, oh = 128;
+		struct fb prim = fb_create(w, h, DRM_FORMAT_XRGB8888);
+		struct fb ovl = fb_create(ow, oh, DRM_FORMAT_ARGB8888);
+		struct fb out_a = fb_create(w, h, DRM_FORMAT_XRGB8888);
+		struct fb out_b = fb_create(w, h, DRM_FORMAT_ARGB8888);
+		uint32_t *out = malloc((size_t)w * h * 4);
+		uint32_t wb = find_writeback(), blob, x, y, p, seq;
+		drmModeAtomicReqPtr req;
+		int32_t fence;
+		uint64_t usec;
+
+		igt_assert(out);
+		/* The X byte of the input is not the output's. */
+		fb_fill(&prim, 0x42102030);
+		for (x = 0; x < w * h; x++)
+			out[x] = 0xff102030;
+		for (y = 0; y < oh; y++) {
+			for (x = 0; x < ow; x++) {
+				p = overlay_pixel(x, y);
+				*fb_pixel(&ovl, x, y) = p;
+				out[(oy + y) * w + ox + x] =
+					blend_premulti(p, 0xff102030);
+			}
+		}
+		fb_fill(&out_a, 0xdeadbeef);
+		fb_fill(&out_b, 0xdeadbeef);
+
+		req = modeset_req(&prim, &blob);
+		add_plane(req, kp.overlay, &ovl, ox, oy);
+		add(req, kp.overlay, DRM_MODE_OBJECT_PLANE, "pixel blend mode",
+		    prop_enum(kp.overlay, DRM_MODE_OBJECT_PLANE,
+			      "pixel blend mode", "Pre-multiplied"));
+		add_writeback(req, wb, &out_a, &fence);
+		modeset_commit(req, blob);
+		wait_fence(fence);
+		check_fb_pixels(&out_a, out);
+		/* WRITEBACK_FB_ID is write-only: it reads 0. */
+		igt_assert_eq(prop_value(wb, DRM_MODE_OBJECT_CONNECTOR,
+					 "WRITEBACK_FB_ID"), 0);
+
+		/* Flips without a job leave the written buffer alone. */
+		fb_fill(&out_a, 0xdeadbeef);
+		for (x = 0; x < 3; x++) {
+			req = drmModeAtomicAlloc();
+			igt_assert(req);
+			add(req, kp.primary, DRM_MODE_OBJECT_PLANE, "FB_ID",
+			    prim.id);
+			igt_assert_eq(commit(req, DRM_MODE_PAGE_FLIP_EVENT |
+					      DRM_MODE_ATOMIC_NONBLOCK), 0);
+			drmModeAtomicFree(req);
+			wait_flip(&seq, &usec);
+		}
+		for (x = 0; x < w * h; x += 997)
+			igt_assert_eq_u32(((uint32_t *)out_a.map)[x],
+					  0xdeadbeef);
+
+		/* A second job into another buffer, the first untouched. */
+		req = drmModeAtomicAlloc();
+		igt_assert(req);
+		add_writeback(req, wb, &out_b, &fence);
+		igt_assert_eq(commit(req, 0), 0);
+		drmModeAtomicFree(req);
+		wait_fence(fence);
+		check_fb_pixels(&out_b, out);
+		for (x = 0; x < w * h; x += 997)
+			igt_assert_eq_u32(((uint32_t *)out_a.map)[x],
+					  0xdeadbeef);
+		/* And the CRC is that of the written output. */
+		check_crcs(output_crc(out_b.map, w, h), 2);
+
+		wb_off(wb);
+		wb_cap_off();
+		free(out);
+		pipe_off();
+		fb_destroy(&out_b);
+		fb_destroy(&out_a);
+		fb_destroy(&ovl);
+		fb_destroy(&prim);
+		census_settle();
+	}
+
+	igt_describe("Back-to-back writeback jobs each capture their own commit's frame");
+	igt_subtest("writeback-sequence") {
+		uint32_t w = kp.mode.hdisplay, h = kp.mode.vdisplay;
+		static const uint32_t colors[] = {
+			0x00ff0000, 0x0000ff00, 0x000000ff, 0x00808080,
+		};
+		struct fb prim[4], out[4];
+		uint32_t wb = find_writeback(), blob, i, x;
+		int32_t fences[4];
+		drmModeAtomicReqPtr req;
+
+		for (i = 0; i < 4; i++) {
+			prim[i] = fb_create(w, h, DRM_FORMAT_XRGB8888);
+			fb_fill(&prim[i], colors[i]);
+			out[i] = fb_create(w, h, DRM_FORMAT_XRGB8888);
+		}
+		req = modeset_req(&prim[0], &blob);
+		modeset_commit(req, blob);
+		/* Each job captures the frame of the commit that queued it. */
+		for (i = 0; i < 4; i++) {
+			req = drmModeAtomicAlloc();
+			igt_assert(req);
+			add(req, kp.primary, DRM_MODE_OBJECT_PLANE, "FB_ID",
+			    prim[i].id);
+			add_writeback(req, wb, &out[i], &fences[i]);
+			igt_assert_eq(commit(req, 0), 0);
+			drmModeAtomicFree(req);
+		}
+		for (i = 0; i < 4; i++) {
+			wait_fence(fences[i]);
+			for (x = 0; x < w * h; x += 1009)
+				igt_assert_eq_u32(((uint32_t *)out[i].map)[x],
+						  0xff000000 | colors[i]);
+		}
+		wb_off(wb);
+		wb_cap_off();
+		pipe_off();
+		for (i = 0; i < 4; i++) {
+			fb_destroy(&out[i]);
+			fb_destroy(&prim[i]);
+		}
+		census_settle();
+	}
+
+	igt_describe("Writeback rejects a wrong size, format, fence without fb, an off CRTC");
+	igt_subtest("writeback-bad-input") {
+		uint32_t w = kp.mode.hdisplay, h = kp.mode.vdisplay;
+		struct fb prim = fb_create(w, h, DRM_FORMAT_XRGB8888);
+		struct fb half = fb_create(w / 2, h / 2, DRM_FORMAT_XRGB8888);
+		struct fb rgb565 = fb_create(w, h, DRM_FORMAT_RGB565);
+		uint32_t wb = find_writeback(), blob;
+		drmModeAtomicReqPtr req;
+		int32_t fence;
+
+		/* Not on an inactive CRTC. */
+		req = drmModeAtomicAlloc();
+		igt_assert(req);
+		add_writeback(req, wb, &prim, &fence);
+		igt_assert_eq(commit(req, DRM_MODE_ATOMIC_ALLOW_MODESET),
+			      -EINVAL);
+		drmModeAtomicFree(req);
+		igt_assert_eq(fence, -1);
+
+		req = modeset_req(&prim, &blob);
+		modeset_commit(req, blob);
+		/* Framebuffer not the mode's size. */
+		req = drmModeAtomicAlloc();
+		igt_assert(req);
+		add_writeback(req, wb, &half, &fence);
+		igt_assert_eq(commit(req, 0), -EINVAL);
+		drmModeAtomicFree(req);
+		igt_assert_eq(fence, -1);
+		/* A format writeback does not offer. */
+		req = drmModeAtomicAlloc();
+		igt_assert(req);
+		add_writeback(req, wb, &rgb565, &fence);
+		igt_assert_eq(commit(req, 0), -EINVAL);
+		drmModeAtomicFree(req);
+		/* An out-fence without a framebuffer. */
+		req = drmModeAtomicAlloc();
+		igt_assert(req);
+		add_writeback(req, wb, NULL, &fence);
+		igt_assert_eq(commit(req, 0), -EINVAL);
+		drmModeAtomicFree(req);
+		/* Not a framebuffer id. */
+		req = drmModeAtomicAlloc();
+		igt_assert(req);
+		add(req, wb, DRM_MODE_OBJECT_CONNECTOR, "CRTC_ID", kp.crtc);
+		add(req, wb, DRM_MODE_OBJECT_CONNECTOR, "WRITEBACK_FB_ID", wb);
+		igt_assert_eq(commit(req, 0), -EINVAL);
+		drmModeAtomicFree(req);
+		/* A bad fence pointer. */
+		req = drmModeAtomicAlloc();
+		igt_assert(req);
+		add(req, wb, DRM_MODE_OBJECT_CONNECTOR, "CRTC_ID", kp.crtc);
+		add(req, wb, DRM_MODE_OBJECT_CONNECTOR, "WRITEBACK_FB_ID",
+		    prim.id);
+		add(req, wb, DRM_MODE_OBJECT_CONNECTOR,
+		    "WRITEBACK_OUT_FENCE_PTR", 8);
+		igt_assert_eq(commit(req, 0), -EFAULT);
+		drmModeAtomicFree(req);
+
+		wb_cap_off();
+		pipe_off();
+		fb_destroy(&rgb565);
+		fb_destroy(&half);
+		fb_destroy(&prim);
+		census_settle();
+	}
+
+	igt_describe("10- and 16-bit formats are rounded to the documented 8-bit output");
+	igt_subtest("crc-wide-formats") {
+		static const uint32_t formats[] = {
+			DRM_FORMAT_XRGB2101010, DRM_FORMAT_ARGB2101010,
+			DRM_FORMAT_XRGB16161616, DRM_FORMAT_ARGB16161616,
+		};
+		uint32_t w = kp.mode.hdisplay, h = kp.mode.vdisplay, i;
+		drmModeAtomicReqPtr req;
+		uint32_t blob, *out;
+		struct fb fb;
+
+		for (i = 0; i < ARRAY_SIZE(formats); i++) {
+			fb = fb_create(w, h, formats[i]);
+			out = fill_wide(&fb);
+			req = modeset_req(&fb, &blob);
+			modeset_commit(req, blob);
+			check_crcs(output_crc(out, w, h), 2);
+			free(out);
+			pipe_off();
+			fb_destroy(&fb);
+		}
+		census_settle();
+	}
+
+	igt_describe("An XRGB2101010 writeback widens each 8-bit channel by bit repetition");
+	igt_subtest("writeback-xrgb2101010") {
+		uint32_t w = kp.mode.hdisplay, h = kp.mode.vdisplay;
+		struct fb prim = fb_create(w, h, DRM_FORMAT_XRGB8888);
+		struct fb wbfb = fb_create(w, h, DRM_FORMAT_XRGB2101010);
+		uint32_t *out = malloc((size_t)w * h * 4);
+		uint32_t wb = find_writeback(), blob, x, y, v, r, g, b;
+		drmModeAtomicReqPtr req;
+		int32_t fence;
+
+		igt_assert(out);
+		for (y = 0; y < h; y++) {
+			for (x = 0; x < w; x++) {
+				v = (x * 3 + y * 7) & 0xffffff;
+				*fb_pixel(&prim, x, y) = v;
+				r = v >> 16;
+				g = (v >> 8) & 0xff;
+				b = v & 0xff;
+				out[y * w + x] = 3u << 30 |
+					(r << 2 | r >> 6) << 20 |
+					(g << 2 | g >> 6) << 10 |
+					(b << 2 | b >> 6);
+			}
+		}
+		req = modeset_req(&prim, &blob);
+		add_writeback(req, wb, &wbfb, &fence);
+		modeset_commit(req, blob);
+		wait_fence(fence);
+		check_fb_pixels(&wbfb, out);
+		wb_off(wb);
+		wb_cap_off();
+		free(out);
+		pipe_off();
+		fb_destroy(&wbfb);
 		fb_destroy(&prim);
 		census_settle();
 	}

@@ -14,7 +14,13 @@
  * into the output line.
  *
  * Conversion: XRGB8888 and XBGR8888 have alpha 255; RGB565 widens its 5-
- * and 6-bit channels by repeating their top bits.
+ * and 6-bit channels by repeating their top bits.  Wider channels are
+ * rounded to the nearest 8-bit value: c8 = (c * 255 + m / 2) / m with
+ * m = 1023 (2101010) or 65535 (16161616); a 2-bit alpha is a * 85.
+ *
+ * Writeback: XRGB8888 and ARGB8888 get the output line as it is;
+ * XRGB2101010 and ARGB2101010 widen each channel by repeating its top
+ * bits, c10 = c8 << 2 | c8 >> 6, with alpha (or X) 3.
  *
  * Blending, per channel c with source alpha sa and plane alpha pa (the top
  * 8 bits of the 16-bit property), where mul(x, y) = (x * y + 127) / 255:
@@ -44,6 +50,32 @@
 static u32 vprime_mul(u32 x, u32 a)
 {
 	return (x * a + 127) / 255;
+}
+
+/* Round an @m-maximum channel @c to 8 bits. */
+static u32 vprime_to8(u32 c, u32 m)
+{
+	return (c * 255 + m / 2) / m;
+}
+
+/* A 2101010 pixel @v as ARGB8888; @alpha: its top 2 bits are alpha. */
+static u32 vprime_2101010_to_argb(u32 v, bool alpha)
+{
+	u32 a = alpha ? (v >> 30) * 85 : 255;
+
+	return a << 24 | vprime_to8((v >> 20) & 0x3ff, 1023) << 16 |
+	       vprime_to8((v >> 10) & 0x3ff, 1023) << 8 |
+	       vprime_to8(v & 0x3ff, 1023);
+}
+
+/* A 16161616 pixel (B, G, R, A/X little-endian u16s) as ARGB8888. */
+static u32 vprime_16161616_to_argb(const __le16 *p, bool alpha)
+{
+	u32 a = alpha ? vprime_to8(le16_to_cpu(p[3]), 65535) : 255;
+
+	return a << 24 | vprime_to8(le16_to_cpu(p[2]), 65535) << 16 |
+	       vprime_to8(le16_to_cpu(p[1]), 65535) << 8 |
+	       vprime_to8(le16_to_cpu(p[0]), 65535);
 }
 
 /* Convert @n pixels of @format at @raw to ARGB8888 at @argb. */
@@ -81,6 +113,16 @@ static void vprime_compose_to_argb(u32 format, const u8 *raw, u32 *argb,
 			g = (g << 2) | (g >> 4);
 			b = (b << 3) | (b >> 2);
 			argb[i] = 0xff000000 | r << 16 | g << 8 | b;
+			break;
+		case DRM_FORMAT_XRGB2101010:
+		case DRM_FORMAT_ARGB2101010:
+			argb[i] = vprime_2101010_to_argb(le32_to_cpu(p32[i]),
+					format == DRM_FORMAT_ARGB2101010);
+			break;
+		case DRM_FORMAT_XRGB16161616:
+		case DRM_FORMAT_ARGB16161616:
+			argb[i] = vprime_16161616_to_argb(&p16[4 * i],
+					format == DRM_FORMAT_ARGB16161616);
 			break;
 		default:
 			/* Planes take only the formats above. */
@@ -145,19 +187,60 @@ static void vprime_compose_plane_line(const struct vprime_compose_plane *plane,
 	vprime_compose_blend(plane, bufs->argb, bufs->out + plane->dst.x1, n);
 }
 
+static u32 vprime_to10(u32 c)
+{
+	return c << 2 | c >> 6;
+}
+
+/*
+ * Write the output line @y into the writeback framebuffer; @tmp is a line
+ * buffer for the conversion.
+ */
+static void vprime_compose_write_line(const struct vprime_wb_target *wb,
+				      unsigned int y, const __le32 *line,
+				      __le32 *tmp, unsigned int width)
+{
+	struct iosys_map dst = wb->dst;
+	unsigned int x;
+	u32 v;
+
+	switch (wb->format) {
+	case DRM_FORMAT_XRGB2101010:
+	case DRM_FORMAT_ARGB2101010:
+		for (x = 0; x < width; x++) {
+			v = le32_to_cpu(line[x]);
+			tmp[x] = cpu_to_le32(3u << 30 |
+					     vprime_to10((v >> 16) & 0xff) << 20 |
+					     vprime_to10((v >> 8) & 0xff) << 10 |
+					     vprime_to10(v & 0xff));
+		}
+		line = tmp;
+		break;
+	default:
+		/* XRGB8888 and ARGB8888: the line as it is (alpha 0xff). */
+		break;
+	}
+	iosys_map_memcpy_to(&dst, (size_t)y * wb->pitch, line,
+			    (size_t)width * 4);
+}
+
 /**
- * vprime_compose_crc() - compose a frame and return the CRC of its output
+ * vprime_compose() - compose a frame, write it back, return its CRC
  * @frame: the CRTC's size and visible planes, bottom first; their mappings
  *	must stay valid until this returns
  * @bufs: the CRTC's line buffers
+ * @wb: where to write the output (a writeback job), or NULL
+ * @want_crc: compute the CRC
  *
  * Context: process context (the compose work); does not sleep, but reads
  * every visible pixel, so it takes a while for large modes.
  *
- * Return: crc32_le(0, output, width * height * 4) of the composed output.
+ * Return: crc32_le(0, output, width * height * 4) of the composed output
+ * if @want_crc, else 0.
  */
-u32 vprime_compose_crc(const struct vprime_frame *frame,
-		       struct vprime_compose_buffers *bufs)
+u32 vprime_compose(const struct vprime_frame *frame,
+		   struct vprime_compose_buffers *bufs,
+		   const struct vprime_wb_target *wb, bool want_crc)
 {
 	unsigned int x, y, i;
 	u32 crc = 0;
@@ -167,7 +250,12 @@ u32 vprime_compose_crc(const struct vprime_frame *frame,
 			bufs->out[x] = cpu_to_le32(0xff000000);
 		for (i = 0; i < frame->num_planes; i++)
 			vprime_compose_plane_line(&frame->planes[i], y, bufs);
-		crc = crc32_le(crc, (u8 *)bufs->out, frame->width * 4);
+		if (want_crc)
+			crc = crc32_le(crc, (u8 *)bufs->out, frame->width * 4);
+		if (wb)
+			vprime_compose_write_line(wb, y, bufs->out,
+						  (__le32 *)bufs->argb,
+						  frame->width);
 	}
 	return crc;
 }
@@ -184,7 +272,8 @@ int vprime_compose_buffers_init(struct drm_device *drm,
 {
 	bufs->out = drmm_kcalloc(drm, VPRIME_MAX_WIDTH, sizeof(*bufs->out),
 				 GFP_KERNEL);
-	bufs->raw = drmm_kcalloc(drm, VPRIME_MAX_WIDTH, sizeof(u32),
+	/* The widest format has 8 bytes per pixel. */
+	bufs->raw = drmm_kcalloc(drm, VPRIME_MAX_WIDTH, sizeof(u64),
 				 GFP_KERNEL);
 	bufs->argb = drmm_kcalloc(drm, VPRIME_MAX_WIDTH, sizeof(*bufs->argb),
 				  GFP_KERNEL);

@@ -17,6 +17,8 @@
 #define VPRIME_DEFAULT_PERIOD_NS 16666667
 /* Skipped vblanks reported at most: half the core's CRC ring (128). */
 #define VPRIME_CRC_BACKLOG 64
+/* A writeback job not taken by the compose work by then is cancelled. */
+#define VPRIME_WB_TIMEOUT_MS 5000
 
 static const char *const vprime_crc_sources[] = { "auto" };
 
@@ -75,48 +77,129 @@ static enum hrtimer_restart vprime_crtc_vblank_timer(struct hrtimer *timer)
 		}
 		vcrtc->frame_end = frame;
 		vcrtc->crc_pending = true;
-		queue_work(vdev->compose_wq, &vcrtc->compose_work);
 	}
+	if (vcrtc->crc_pending || vcrtc->wb_state == VPRIME_WB_ARMED)
+		queue_work(vdev->compose_wq, &vcrtc->compose_work);
 	spin_unlock(&vcrtc->lock);
 	return HRTIMER_RESTART;
 }
 
 /*
- * Compose the current frame and report its CRC for every vblank since the
- * last report.  The frame is copied under the lock; the framebuffer
- * mappings it points to stay valid until the commit that replaces the
- * frame has flushed this work (vprime_crtc_flush_compose()).
+ * The job is written (@status 0) or dropped: signal it, drop its vblank
+ * reference if it had one, and let the next job in.
+ */
+static void vprime_crtc_wb_done(struct vprime_crtc *vcrtc, int status,
+				bool vblank_ref)
+{
+	drm_writeback_signal_completion(vcrtc->wb, status);
+	if (vblank_ref)
+		drm_crtc_vblank_put(&vcrtc->base);
+	spin_lock_irq(&vcrtc->lock);
+	vcrtc->wb_state = VPRIME_WB_IDLE;
+	spin_unlock_irq(&vcrtc->lock);
+	wake_up_all(&vcrtc->wb_idle);
+}
+
+/*
+ * Compose the current frame: report its CRC for every vblank since the
+ * last report, and write it into an armed writeback job.  The frame is
+ * copied under the lock; the framebuffer mappings it points to stay valid
+ * until the commit that replaces the frame has flushed this work
+ * (vprime_crtc_flush_compose()).
  */
 static void vprime_crtc_compose_work(struct work_struct *work)
 {
 	struct vprime_crtc *vcrtc = container_of(work, struct vprime_crtc,
 						 compose_work);
+	struct vprime_wb_target target;
 	struct vprime_frame frame;
+	bool want_crc, wb;
 	u64 start, end;
-	u32 crc;
+	u32 crc = 0;
 
 	spin_lock_irq(&vcrtc->lock);
-	if (!vcrtc->crc_pending || !vcrtc->crc_enabled) {
-		vcrtc->crc_pending = false;
+	want_crc = vcrtc->crc_pending && vcrtc->crc_enabled;
+	vcrtc->crc_pending = false;
+	wb = vcrtc->wb_state == VPRIME_WB_ARMED;
+	if (wb) {
+		vcrtc->wb_state = VPRIME_WB_RUNNING;
+		target = vcrtc->wb_target;
+	}
+	if (!want_crc && !wb) {
 		spin_unlock_irq(&vcrtc->lock);
 		return;
 	}
 	frame = vcrtc->frame;
 	start = vcrtc->frame_start;
 	end = vcrtc->frame_end;
-	vcrtc->crc_pending = false;
 	/* Handed over now: the next run starts after them, never before. */
-	vcrtc->crc_next = end + 1;
+	if (want_crc)
+		vcrtc->crc_next = end + 1;
 	spin_unlock_irq(&vcrtc->lock);
 
-	if (!frame.width)
+	if (frame.width)
+		crc = vprime_compose(&frame, &vcrtc->buffers,
+				     wb ? &target : NULL, want_crc);
+	if (wb)
+		vprime_crtc_wb_done(vcrtc, frame.width ? 0 : -EIO, true);
+	if (!want_crc || !frame.width)
 		return;
-	crc = vprime_compose_crc(&frame, &vcrtc->buffers);
 	for (; start <= end; start++) {
 		/* Fails once the reader has gone or is too slow: stop then. */
 		if (drm_crtc_add_crc_entry(&vcrtc->base, true, (u32)start, &crc))
 			break;
 	}
+}
+
+/**
+ * vprime_crtc_wb_wait_idle() - wait until a CRTC has no writeback job
+ * @vcrtc: the CRTC
+ *
+ * A job the compose work has not taken within %VPRIME_WB_TIMEOUT_MS is
+ * signalled with -ETIMEDOUT.  Called by the commit tail before it queues
+ * a new job and before the CRTC is turned off.
+ *
+ * Context: process context; may sleep.
+ */
+void vprime_crtc_wb_wait_idle(struct vprime_crtc *vcrtc)
+{
+	bool cancel;
+
+	wait_event_timeout(vcrtc->wb_idle,
+			   READ_ONCE(vcrtc->wb_state) == VPRIME_WB_IDLE,
+			   msecs_to_jiffies(VPRIME_WB_TIMEOUT_MS));
+	spin_lock_irq(&vcrtc->lock);
+	cancel = vcrtc->wb_state == VPRIME_WB_ARMED;
+	if (cancel)
+		vcrtc->wb_state = VPRIME_WB_RUNNING;
+	spin_unlock_irq(&vcrtc->lock);
+	if (cancel) {
+		drm_dbg_kms(vcrtc->base.dev, "writeback job timed out\n");
+		vprime_crtc_wb_done(vcrtc, -ETIMEDOUT, true);
+	}
+	/* A running job finishes without waiting for anything. */
+	wait_event(vcrtc->wb_idle,
+		   READ_ONCE(vcrtc->wb_state) == VPRIME_WB_IDLE);
+}
+
+/**
+ * vprime_crtc_wb_queue() - hand a writeback job to a CRTC
+ * @vcrtc: the CRTC, active, with no job (vprime_crtc_wb_wait_idle())
+ * @target: the job's framebuffer
+ *
+ * Called by the writeback connector's atomic_commit, which has queued
+ * the job on the connector; the CRTC's atomic_flush of the same commit
+ * arms it, so that it captures that commit's frame.
+ *
+ * Context: process context, commit tail.
+ */
+void vprime_crtc_wb_queue(struct vprime_crtc *vcrtc,
+			  const struct vprime_wb_target *target)
+{
+	spin_lock_irq(&vcrtc->lock);
+	vcrtc->wb_target = *target;
+	vcrtc->wb_state = VPRIME_WB_QUEUED;
+	spin_unlock_irq(&vcrtc->lock);
 }
 
 /**
@@ -308,6 +391,8 @@ static void vprime_crtc_atomic_disable(struct drm_crtc *crtc,
 {
 	struct vprime_crtc *vcrtc = to_vprime_crtc(crtc);
 
+	/* The last commit's writeback job needs the timer: before it stops. */
+	vprime_crtc_wb_wait_idle(vcrtc);
 	drm_crtc_vblank_off(crtc);
 
 	spin_lock_irq(&vcrtc->lock);
@@ -344,6 +429,7 @@ static void vprime_crtc_atomic_flush(struct drm_crtc *crtc,
 	unsigned int zpos[VPRIME_PLANES_PER_CRTC];
 	struct drm_plane *plane;
 	unsigned int i;
+	bool armed;
 
 	/*
 	 * vprime_atomic_check() added the CRTC's planes to the commit, but a
@@ -372,8 +458,21 @@ static void vprime_crtc_atomic_flush(struct drm_crtc *crtc,
 		zpos[i] = plane_state->normalized_zpos;
 	}
 
+	/*
+	 * A job queued by this commit captures this frame; a vblank
+	 * reference keeps the timer going until it is written.  Only this
+	 * commit tail sets VPRIME_WB_QUEUED, so reading it unlocked is fine.
+	 */
+	armed = READ_ONCE(vcrtc->wb_state) == VPRIME_WB_QUEUED;
+	if (armed && drm_crtc_vblank_get(crtc)) {
+		armed = false;
+		vprime_crtc_wb_done(vcrtc, -EIO, false);
+	}
+
 	spin_lock_irq(&vcrtc->lock);
 	vcrtc->frame = frame;
+	if (armed)
+		vcrtc->wb_state = VPRIME_WB_ARMED;
 	spin_unlock_irq(&vcrtc->lock);
 
 	event = crtc_state->event;
@@ -437,6 +536,7 @@ struct vprime_crtc *vprime_crtc_create(struct vprime_device *vdev,
 	if (ret)
 		return ERR_PTR(ret);
 	spin_lock_init(&vcrtc->lock);
+	init_waitqueue_head(&vcrtc->wb_idle);
 	INIT_WORK(&vcrtc->compose_work, vprime_crtc_compose_work);
 	hrtimer_init(&vcrtc->vblank_timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL);
 	vcrtc->vblank_timer.function = vprime_crtc_vblank_timer;

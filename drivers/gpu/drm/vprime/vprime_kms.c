@@ -11,7 +11,8 @@
  * outputs says (1-4, default 1).  An
  * output (vprime_output.c) is a CRTC (vprime_crtc.c) with a primary, an
  * overlay and a cursor plane (vprime_plane.c), a virtual encoder and a
- * virtual connector that is always connected.  With modeset=0 the device is
+ * virtual connector that is always connected, and a writeback connector.
+ * With modeset=0 the device is
  * render-only, as before: DRIVER_MODESET and DRIVER_ATOMIC are cleared and
  * nothing here is set up.
  *
@@ -31,9 +32,15 @@
  *
  * Vblank: a per-CRTC hrtimer runs at the mode's frame period while the
  * DRM core has vblank interrupts enabled, calls drm_crtc_handle_vblank()
- * and, while a CRC source is selected, queues the CRTC's compose work on
- * the device's ordered workqueue.  The work copies the frame, composes it
- * line by line and reports one CRC per vblank (vprime_compose.c).
+ * and, while a CRC source is selected or a writeback job is armed,
+ * queues the CRTC's compose work on the device's ordered workqueue.  The
+ * work copies the frame, composes it line by line, reports one CRC per
+ * vblank (vprime_compose.c) and writes an armed writeback job's
+ * framebuffer (vprime_writeback.c).  A writeback job is queued by the
+ * writeback connector's atomic_commit and armed by the CRTC's atomic_flush
+ * of the same commit, under the lock that publishes the frame, so it
+ * captures that commit's frame; it holds a vblank reference until the
+ * work has written and signalled it.
  *
  * Lifetimes:
  *

@@ -12,9 +12,11 @@
 #include <drm/drm_fourcc.h>
 #include <drm/drm_plane.h>
 #include <drm/drm_rect.h>
+#include <drm/drm_writeback.h>
 #include <linux/hrtimer.h>
 #include <linux/iosys-map.h>
 #include <linux/spinlock.h>
+#include <linux/wait.h>
 #include <linux/workqueue.h>
 
 struct vprime_device;
@@ -69,7 +71,8 @@ struct vprime_frame {
  * struct vprime_compose_buffers - the composer's line buffers of one CRTC
  * @out: one output line, XRGB8888, %VPRIME_MAX_WIDTH pixels
  * @raw: one source line as read from a framebuffer
- * @argb: the same line converted to ARGB8888
+ * @argb: the same line converted to ARGB8888; also the writeback's
+ *	converted output line
  *
  * Used by the CRTC's compose work only (the workqueue is ordered).
  */
@@ -77,6 +80,34 @@ struct vprime_compose_buffers {
 	__le32 *out;
 	u8 *raw;
 	u32 *argb;
+};
+
+/**
+ * struct vprime_wb_target - where a writeback job's frame is written
+ * @dst: the first byte of the writeback framebuffer's plane 0, mapped
+ *	until the DRM core cleans the job up (after it is signalled)
+ * @pitch: bytes per framebuffer line
+ * @format: DRM fourcc of the framebuffer, one of the writeback formats
+ */
+struct vprime_wb_target {
+	struct iosys_map dst;
+	unsigned int pitch;
+	u32 format;
+};
+
+/**
+ * enum vprime_wb_state - where a CRTC's writeback job is
+ * @VPRIME_WB_IDLE: no job in flight
+ * @VPRIME_WB_QUEUED: a commit tail queued one; its atomic_flush arms it
+ * @VPRIME_WB_ARMED: the next compose work writes it (a vblank reference
+ *	keeps the timer running until then)
+ * @VPRIME_WB_RUNNING: the compose work is writing it
+ */
+enum vprime_wb_state {
+	VPRIME_WB_IDLE,
+	VPRIME_WB_QUEUED,
+	VPRIME_WB_ARMED,
+	VPRIME_WB_RUNNING,
 };
 
 /**
@@ -134,6 +165,11 @@ struct vprime_plane_state {
  * @frame_end: last vblank count to report; protected by @lock
  * @crc_next: the vblank count after the last one handed to @compose_work
  *	(0: none since the source was selected); protected by @lock
+ * @wb: the output's writeback connector
+ * @wb_state: where the writeback job is; protected by @lock
+ * @wb_target: the job's framebuffer while @wb_state is not idle;
+ *	protected by @lock
+ * @wb_idle: woken when @wb_state becomes %VPRIME_WB_IDLE
  */
 struct vprime_crtc {
 	struct drm_crtc base;
@@ -151,6 +187,10 @@ struct vprime_crtc {
 	u64 frame_start;
 	u64 frame_end;
 	u64 crc_next;
+	struct drm_writeback_connector *wb;
+	enum vprime_wb_state wb_state;
+	struct vprime_wb_target wb_target;
+	wait_queue_head_t wb_idle;
 };
 
 /**
@@ -158,11 +198,13 @@ struct vprime_crtc {
  * @crtc: its CRTC
  * @encoder: a virtual encoder
  * @connector: a virtual connector, always connected
+ * @wb: the writeback connector of @crtc
  */
 struct vprime_output {
 	struct vprime_crtc *crtc;
 	struct drm_encoder encoder;
 	struct drm_connector connector;
+	struct drm_writeback_connector wb;
 };
 
 static inline struct vprime_crtc *to_vprime_crtc(struct drm_crtc *crtc)
@@ -186,6 +228,9 @@ struct vprime_crtc *vprime_crtc_create(struct vprime_device *vdev,
 				       struct drm_plane *primary,
 				       struct drm_plane *cursor);
 void vprime_crtc_flush_compose(struct drm_crtc *crtc);
+void vprime_crtc_wb_wait_idle(struct vprime_crtc *vcrtc);
+void vprime_crtc_wb_queue(struct vprime_crtc *vcrtc,
+			  const struct vprime_wb_target *target);
 
 /* vprime_plane.c */
 struct drm_plane *vprime_plane_create(struct vprime_device *vdev,
@@ -194,11 +239,18 @@ struct drm_plane *vprime_plane_create(struct vprime_device *vdev,
 
 /* vprime_output.c */
 int vprime_output_init(struct vprime_device *vdev, unsigned int index);
+int vprime_output_get_modes(struct drm_connector *connector);
+
+/* vprime_writeback.c */
+int vprime_writeback_init(struct vprime_device *vdev,
+			  struct drm_writeback_connector *wb,
+			  struct vprime_crtc *vcrtc);
 
 /* vprime_compose.c */
 int vprime_compose_buffers_init(struct drm_device *drm,
 				struct vprime_compose_buffers *bufs);
-u32 vprime_compose_crc(const struct vprime_frame *frame,
-		       struct vprime_compose_buffers *bufs);
+u32 vprime_compose(const struct vprime_frame *frame,
+		   struct vprime_compose_buffers *bufs,
+		   const struct vprime_wb_target *wb, bool want_crc);
 
 #endif /* _VPRIME_KMS_H_ */

@@ -33,8 +33,15 @@ static const struct drm_connector_funcs vprime_connector_funcs = {
 	.atomic_destroy_state = drm_atomic_helper_connector_destroy_state,
 };
 
-/* The standard modes up to 4096x2160, 1920x1080 preferred. */
-static int vprime_connector_get_modes(struct drm_connector *connector)
+/**
+ * vprime_output_get_modes() - the modes of a vprime connector
+ * @connector: a connector of an output (virtual or writeback)
+ *
+ * The standard modes up to 4096x2160, 1920x1080 preferred.
+ *
+ * Return: the number of modes added.
+ */
+int vprime_output_get_modes(struct drm_connector *connector)
 {
 	int count;
 
@@ -46,12 +53,12 @@ static int vprime_connector_get_modes(struct drm_connector *connector)
 }
 
 static const struct drm_connector_helper_funcs vprime_connector_helper_funcs = {
-	.get_modes = vprime_connector_get_modes,
+	.get_modes = vprime_output_get_modes,
 };
 
 /**
  * vprime_output_init() - create output @index: planes, CRTC, encoder,
- *	connector
+ *	connector, writeback connector
  * @vdev: the device, with mode_config, vblank and the compose workqueue
  *	set up
  * @index: the output number; outputs are created in order, so it is also
@@ -101,6 +108,9 @@ int vprime_output_init(struct vprime_device *vdev, unsigned int index)
 		return ret;
 	drm_connector_helper_add(&output->connector,
 				 &vprime_connector_helper_funcs);
-	return drm_connector_attach_encoder(&output->connector,
-					    &output->encoder);
+	ret = drm_connector_attach_encoder(&output->connector,
+					   &output->encoder);
+	if (ret)
+		return ret;
+	return vprime_writeback_init(vdev, &output->wb, output->crtc);
 }
