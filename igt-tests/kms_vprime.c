@@ -962,7 +962,9 @@ igt_main
 			fb_fill(&prim[i], colors[i]);
 			out[i] = fb_create(w, h, DRM_FORMAT_XRGB8888);
 		}
+		/* Routing the writeback connector is a modeset: do it here. */
 		req = modeset_req(&prim[0], &blob);
+		add_writeback(req, wb, NULL, NULL);
 		modeset_commit(req, blob);
 		/* Each job captures the frame of the commit that queued it. */
 		for (i = 0; i < 4; i++) {

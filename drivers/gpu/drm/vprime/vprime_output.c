@@ -112,5 +112,12 @@ int vprime_output_init(struct vprime_device *vdev, unsigned int index)
 					   &output->encoder);
 	if (ret)
 		return ret;
-	return vprime_writeback_init(vdev, &output->wb, output->crtc);
+	ret = vprime_writeback_init(vdev, &output->wb, output->crtc);
+	if (ret)
+		return ret;
+	/* Both show the CRTC at once: each is a clone of the other. */
+	output->encoder.possible_clones = drm_encoder_mask(&output->encoder) |
+					  drm_encoder_mask(&output->wb.encoder);
+	output->wb.encoder.possible_clones = output->encoder.possible_clones;
+	return 0;
 }
