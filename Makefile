@@ -10,7 +10,11 @@
 #   make bench      vprime and cenalloc against vgem, same VM run (out/bench)
 #   make fuzz       the fuzzer in the VM (SECONDS=600 SEED= FAULTS=1 KASAN=1)
 #   make install    libvprime, its headers and pkg-config file, the tools
-#                   (PREFIX=/usr/local, DESTDIR)
+#                   (PREFIX=/usr/local, LIBDIR=PREFIX/lib, DESTDIR)
+#   make dkms-install   module sources to /usr/src/vprime-VERSION, then
+#                   dkms builds and installs them (DKMS_KVER=, DKMS_ARGS=)
+#   make dkms-remove    dkms removes them, and the sources go
+#   make deb        Debian packages in out/deb (dpkg-buildpackage)
 #   make clean
 #
 # KDIR defaults to the running kernel's headers when they exist, else to the
@@ -18,13 +22,17 @@
 
 KDIR ?= $(shell bash -c '. scripts/common.sh && vprime_kdir')
 BUILD := $(CURDIR)/build
+# The project's version: libvprime.pc, dkms.conf and debian/changelog carry
+# it too (scripts/check-packages checks that they agree).
+VERSION := 1.1.0
 
 CC ?= cc
 DRM_CFLAGS := $(shell pkg-config --cflags libdrm 2>/dev/null)
 DRM_LIBS := $(shell pkg-config --libs libdrm 2>/dev/null)
 USER_CFLAGS := -O2 -g -Wall -Wextra -Werror -std=gnu11 \
 	-Wno-clobbered \
-	-Iinclude/uapi -Iigt-tests/lib -Iuserspace/lib $(DRM_CFLAGS)
+	-Iinclude/uapi -Iigt-tests/lib -Iuserspace/lib $(DRM_CFLAGS) \
+	$(CPPFLAGS) $(CFLAGS)
 
 IGT_LIB_SRC := $(wildcard igt-tests/lib/*.c)
 IGT_LIB_HDR := $(wildcard igt-tests/lib/*.h)
@@ -49,8 +57,10 @@ BENCH_SRC := $(wildcard userspace/bench/*.c)
 BENCH := $(BUILD)/bench/vprime-bench
 FUZZ := $(BUILD)/fuzz/vprime-fuzz
 PREFIX ?= /usr/local
+LIBDIR ?= $(PREFIX)/lib
 
-.PHONY: all modules userspace tests fuzz clean check demo bench help install
+.PHONY: all modules userspace tests fuzz clean check demo bench help install \
+	dkms-source dkms-install dkms-remove deb
 all: modules userspace tests
 
 userspace: $(LIB_A) $(LIB_SO) $(TOOLS) $(DEMO) $(BENCH)
@@ -64,36 +74,68 @@ $(LIB_A): $(patsubst userspace/lib/%.c,$(BUILD)/lib/%.o,$(LIB_SRC))
 	$(AR) rcs $@ $^
 
 $(LIB_SO): $(patsubst userspace/lib/%.c,$(BUILD)/lib/%.o,$(LIB_SRC))
-	$(CC) -shared -Wl,-soname,libvprime.so.1 -o $@ $^ $(DRM_LIBS)
+	$(CC) $(LDFLAGS) -shared -Wl,-soname,libvprime.so.1 -o $@ $^ $(DRM_LIBS)
 
 $(BUILD)/tools/%: userspace/tools/%.c $(LIB_A)
 	@mkdir -p $(@D)
-	$(CC) $(USER_CFLAGS) -o $@ $< $(LIB_A) $(DRM_LIBS)
+	$(CC) $(USER_CFLAGS) $(LDFLAGS) -o $@ $< $(LIB_A) $(DRM_LIBS)
 
 $(DEMO): $(DEMO_SRC) $(DEMO_HDR) $(LIB_A)
 	@mkdir -p $(@D)
-	$(CC) $(USER_CFLAGS) $(PNG_CFLAGS) -o $@ $(DEMO_SRC) $(LIB_A) $(DRM_LIBS) $(PNG_LIBS)
+	$(CC) $(USER_CFLAGS) $(PNG_CFLAGS) $(LDFLAGS) -o $@ $(DEMO_SRC) $(LIB_A) \
+		$(DRM_LIBS) $(PNG_LIBS)
 
 $(BENCH): $(BENCH_SRC) userspace/bench/bench.h $(LIB_A)
 	@mkdir -p $(@D)
-	$(CC) $(USER_CFLAGS) -o $@ $(BENCH_SRC) $(LIB_A) $(DRM_LIBS) -lm
+	$(CC) $(USER_CFLAGS) $(LDFLAGS) -o $@ $(BENCH_SRC) $(LIB_A) $(DRM_LIBS) -lm
 
 install: $(LIB_A) $(LIB_SO) $(TOOLS)
-	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/bin \
+	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(PREFIX)/bin \
 		$(DESTDIR)$(PREFIX)/include/vprime/drm \
 		$(DESTDIR)$(PREFIX)/include/vprime/linux
-	install -m 644 $(LIB_A) $(DESTDIR)$(PREFIX)/lib/
-	install -m 755 $(LIB_SO) $(DESTDIR)$(PREFIX)/lib/
-	ln -sf libvprime.so.1 $(DESTDIR)$(PREFIX)/lib/libvprime.so
+	install -m 644 $(LIB_A) $(DESTDIR)$(LIBDIR)/
+	install -m 755 $(LIB_SO) $(DESTDIR)$(LIBDIR)/
+	ln -sf libvprime.so.1 $(DESTDIR)$(LIBDIR)/libvprime.so
 	install -m 644 $(LIB_HDR) $(DESTDIR)$(PREFIX)/include/vprime/
 	install -m 644 include/uapi/drm/vprime_drm.h $(DESTDIR)$(PREFIX)/include/vprime/drm/
 	install -m 644 include/uapi/linux/cenalloc.h $(DESTDIR)$(PREFIX)/include/vprime/linux/
-	sed 's|@PREFIX@|$(PREFIX)|' userspace/lib/libvprime.pc.in \
-		>$(DESTDIR)$(PREFIX)/lib/pkgconfig/libvprime.pc
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(patsubst $(PREFIX)/%,$${prefix}/%,$(LIBDIR))|' \
+		-e 's|@VERSION@|$(VERSION)|' userspace/lib/libvprime.pc.in \
+		>$(DESTDIR)$(LIBDIR)/pkgconfig/libvprime.pc
 	install -m 755 $(TOOLS) $(DESTDIR)$(PREFIX)/bin/
 
+# DKMS (dkms.conf): what kbuild reads, under DKMS_SRC/vprime-VERSION; dkms
+# copies it to its own build directory.  dkms-install builds and installs
+# for DKMS_KVER (default: the running kernel); DKMS_ARGS passes more dkms
+# options (scripts/check-packages: scratch trees, another kernel tree).
+DKMS_SRC ?= /usr/src
+DKMS_KVER ?=
+DKMS_ARGS ?=
+DKMS_DIR = $(DESTDIR)$(DKMS_SRC)/vprime-$(VERSION)
+DKMS_FILES = dkms.conf Kbuild $(sort $(shell find drivers include \
+	\( -name '*.[ch]' -o -name Kbuild \) ! -name '*.mod.c'))
+
+dkms-source:
+	rm -rf $(DKMS_DIR)
+	install -d $(DKMS_DIR)
+	cp --parents $(DKMS_FILES) $(DKMS_DIR)/
+
+dkms-install: dkms-source
+	dkms install -m vprime -v $(VERSION) --sourcetree $(DKMS_SRC) \
+		$(if $(DKMS_KVER),-k $(DKMS_KVER)) $(DKMS_ARGS)
+
+dkms-remove:
+	dkms remove -m vprime -v $(VERSION) \
+		$(if $(DKMS_KVER),-k $(DKMS_KVER),--all) $(DKMS_ARGS)
+	rm -rf $(DKMS_DIR)
+
+# Debian packages (debian/): vprime-dkms, libvprime1, libvprime-dev,
+# vprime-tools, built from a copy of the tracked files, into out/deb.
+deb:
+	scripts/build-deb
+
 help:
-	@sed -n '3,16s/^# \{0,1\}//p' Makefile
+	@sed -n '3,18s/^# \{0,1\}//p' Makefile
 
 modules:
 	@test -n "$(KDIR)" || { echo "no kernel headers: run scripts/setup-deps build" >&2; exit 1; }

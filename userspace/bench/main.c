@@ -170,6 +170,10 @@ int main(int argc, char **argv)
 	const char *out = ".";
 	int i, vprime, vgem;
 
+	if (argc == 2 && !strcmp(argv[1], "--help")) {
+		printf("usage: vprime-bench [--smoke] [--out DIR]\n");
+		return 0;
+	}
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--smoke")) {
 			cfg = (struct bench_cfg) {

@@ -111,12 +111,16 @@ int main(int argc, char **argv)
 {
 	const char *outdir = ".";
 	char path[512], exe[400], inspector[512];
+	const char *dir;
 	int sv[2], status, ret;
 	ssize_t n;
 	pid_t pid;
 
 	if (argc == 3 && !strcmp(argv[1], "--out")) {
 		outdir = argv[2];
+	} else if (argc == 2 && !strcmp(argv[1], "--help")) {
+		printf("usage: vprime-demo [--out DIR]\n");
+		return 0;
 	} else if (argc != 1) {
 		fprintf(stderr, "usage: vprime-demo [--out DIR]\n");
 		return 2;
@@ -129,8 +133,11 @@ int main(int argc, char **argv)
 	}
 	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 	exe[n > 0 ? n : 0] = '\0';
-	snprintf(inspector, sizeof(inspector), "%s/../tools/dmabuf-inspect",
-		 dirname(exe));
+	/* build/tools/ in the tree; installed, next to the demo */
+	dir = dirname(exe);
+	snprintf(inspector, sizeof(inspector), "%s/../tools/dmabuf-inspect", dir);
+	if (access(inspector, X_OK))
+		snprintf(inspector, sizeof(inspector), "%s/dmabuf-inspect", dir);
 
 	report("vprime demo: %s\n\n",
 	       "a frame drawn on vprime, through another process and vivid's video loop, and back");
