@@ -140,8 +140,8 @@ igt_main
 
 		h1 = vprime_gem_create(fd, 8192, 0);
 		h2 = vprime_gem_create(fd, 1 << 20, 0);
-		a = prime_handle_to_fd(fd, h1);
-		b = prime_handle_to_fd(fd, h2);
+		a = vp_prime_handle_to_fd(fd, h1);
+		b = vp_prime_handle_to_fd(fd, h2);
 		igt_assert_eq(__cenalloc_alloc(cfd, 64 << 10, 0, &c), 0);
 		ia = ino_of(a);
 		ib = ino_of(b);
@@ -154,7 +154,7 @@ igt_main
 			uint64_t size;
 
 			hv = dumb_create(vgem, 64, 64, 32, NULL, &size);
-			v = prime_handle_to_fd(vgem, hv);
+			v = vp_prime_handle_to_fd(vgem, hv);
 			iv = ino_of(v);
 			pv = dmabuf_mmap(v, size, PROT_READ);
 			close(v);
@@ -196,11 +196,11 @@ igt_main
 		close(a);
 		close(b);
 		close(c);
-		gem_close(fd, h1);
-		gem_close(fd, h2);
+		vp_gem_close(fd, h1);
+		vp_gem_close(fd, h2);
 		if (vgem >= 0) {
 			munmap(pv, 64 * 64 * 4);
-			gem_close(vgem, hv);
+			vp_gem_close(vgem, hv);
 		}
 		run_json(&r, "");
 		igt_assert_eq(r.n, 0);

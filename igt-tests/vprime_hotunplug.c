@@ -81,15 +81,15 @@ static void healthcheck(void)
 
 	igt_assert_f(fd >= 0, "no card node for " DEV "\n");
 	h = vprime_gem_create(fd, SIZE, 0);
-	dmabuf = prime_handle_to_fd(fd, h);
-	p = gem_mmap(fd, h, SIZE, PROT_READ | PROT_WRITE);
+	dmabuf = vp_prime_handle_to_fd(fd, h);
+	p = vp_gem_mmap(fd, h, SIZE, PROT_READ | PROT_WRITE);
 	pattern_fill(p, SIZE, 42);
 	munmap(p, SIZE);
 	p = dmabuf_mmap(dmabuf, SIZE, PROT_READ);
 	igt_assert(pattern_check(p, SIZE, 42));
 	munmap(p, SIZE);
 	close(dmabuf);
-	gem_close(fd, h);
+	vp_gem_close(fd, h);
 	close(fd);
 }
 
@@ -137,8 +137,8 @@ igt_main
 
 		igt_assert(fd >= 0);
 		h = vprime_gem_create(fd, SIZE, 0);
-		dmabuf = prime_handle_to_fd(fd, h);
-		g = gem_mmap(fd, h, SIZE, PROT_READ | PROT_WRITE);
+		dmabuf = vp_prime_handle_to_fd(fd, h);
+		g = vp_gem_mmap(fd, h, SIZE, PROT_READ | PROT_WRITE);
 		pattern_fill(g, SIZE, 7);
 		d = dmabuf_mmap(dmabuf, SIZE, PROT_READ | PROT_WRITE);
 		if (vgem >= 0)
@@ -163,7 +163,7 @@ igt_main
 		dev_bind();
 		healthcheck();
 		if (vgem >= 0) {
-			gem_close(vgem, hv);
+			vp_gem_close(vgem, hv);
 			close(vgem);
 		}
 		close(dmabuf);

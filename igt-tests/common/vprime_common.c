@@ -176,7 +176,7 @@ int __vprime_getparam(int fd, uint32_t param, uint64_t *value)
 	return 0;
 }
 
-void gem_close(int fd, uint32_t handle)
+void vp_gem_close(int fd, uint32_t handle)
 {
 	struct drm_gem_close arg = { .handle = handle };
 
@@ -208,7 +208,7 @@ int __dumb_map(int fd, uint32_t handle, uint64_t *offset)
 	return 0;
 }
 
-void *gem_mmap(int fd, uint32_t handle, size_t size, int prot)
+void *vp_gem_mmap(int fd, uint32_t handle, size_t size, int prot)
 {
 	uint64_t offset = 0;
 	void *ptr;
@@ -219,7 +219,7 @@ void *gem_mmap(int fd, uint32_t handle, size_t size, int prot)
 	return ptr;
 }
 
-int prime_handle_to_fd(int fd, uint32_t handle)
+int vp_prime_handle_to_fd(int fd, uint32_t handle)
 {
 	int dmabuf = -1;
 
@@ -229,7 +229,7 @@ int prime_handle_to_fd(int fd, uint32_t handle)
 	return dmabuf;
 }
 
-uint32_t prime_fd_to_handle(int fd, int dmabuf)
+uint32_t vp_prime_fd_to_handle(int fd, int dmabuf)
 {
 	uint32_t handle = 0;
 
