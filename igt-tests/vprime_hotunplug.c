@@ -11,7 +11,6 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
-#include <sys/wait.h>
 
 #include <linux/dma-buf.h>
 #include <xf86drm.h>
@@ -93,19 +92,6 @@ static void healthcheck(void)
 	close(fd);
 }
 
-/* Whether reading @p in a child process dies of SIGBUS. */
-static bool read_sigbus(const uint8_t *p)
-{
-	int status;
-	pid_t pid = fork();
-
-	igt_assert(pid >= 0);
-	if (pid == 0)
-		_exit(peek(p) == 0xff);
-	igt_assert_eq(waitpid(pid, &status, 0), pid);
-	return WIFSIGNALED(status) && WTERMSIG(status) == SIGBUS;
-}
-
 igt_main
 {
 	int base_bufs = 0;
@@ -149,7 +135,7 @@ igt_main
 		igt_assert_eq(ioctl(fd, DRM_IOCTL_VPRIME_GETPARAM, &gp), -1);
 		igt_assert_eq(errno, ENODEV);
 		/* Its GEM mapping is gone with the device... */
-		igt_assert(read_sigbus(g));
+		igt_assert(vp_read_sigbus(g));
 		/* ...but the exported buffer lives on for everyone holding it. */
 		igt_assert(pattern_check(d, SIZE, 7));
 		d[0] = 0x55;

@@ -4,6 +4,8 @@
  */
 #include <dirent.h>
 #include <fcntl.h>
+#include <setjmp.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -325,6 +327,29 @@ void cenalloc_policy(const char *rule)
 	igt_assert(fd >= 0);
 	igt_assert_eq((int)write(fd, rule, strlen(rule)), (int)strlen(rule));
 	close(fd);
+}
+
+static sigjmp_buf sigbus_jmp;
+
+static void sigbus_handler(int sig)
+{
+	siglongjmp(sigbus_jmp, sig);
+}
+
+bool vp_read_sigbus(const void *p)
+{
+	struct sigaction sa = { .sa_handler = sigbus_handler }, old;
+	bool got;
+
+	igt_assert_eq(sigaction(SIGBUS, &sa, &old), 0);
+	if (sigsetjmp(sigbus_jmp, 1) == 0) {
+		peek(p);
+		got = false;
+	} else {
+		got = true;
+	}
+	igt_assert_eq(sigaction(SIGBUS, &old, NULL), 0);
+	return got;
 }
 
 void pattern_fill(void *ptr, size_t size, uint32_t seed)

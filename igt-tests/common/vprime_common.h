@@ -89,6 +89,13 @@ static inline uint8_t peek(const void *p)
 	return __atomic_load_n((const uint8_t *)p, __ATOMIC_RELAXED);
 }
 
+/*
+ * Whether reading @p raises SIGBUS.  The signal is caught here, in the
+ * calling process, so it never reaches the harness's crash handler (which
+ * in upstream IGT ends the subtest as CRASH in whatever process takes it).
+ */
+bool vp_read_sigbus(const void *p);
+
 /* Fill / check a buffer with a pattern derived from @seed. */
 void pattern_fill(void *ptr, size_t size, uint32_t seed);
 bool pattern_check(const void *ptr, size_t size, uint32_t seed);
