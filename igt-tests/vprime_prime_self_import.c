@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * prime_self_import: PRIME identity and reference counting on vprime.
+ * vprime_prime_self_import: PRIME identity and reference counting on vprime.
  * Exporting and importing on the same device gives back the same object;
  * nothing leaks however handles and fds are closed; bad fds and handles
  * get the right errno.

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
- * prime_mmap: CPU access to vprime buffers through the exported dma-buf's
- * mmap and the GEM mmap, bracketed by DMA_BUF_IOCTL_SYNC, with mappings
- * that outlive fds, handles and even the exporting process's interest.
+ * vprime_prime_mmap: CPU access to vprime buffers through the exported
+ * dma-buf's mmap and the GEM mmap, bracketed by DMA_BUF_IOCTL_SYNC, with
+ * mappings that outlive fds, handles and even the exporting process's
+ * interest.
  */
 #include <fcntl.h>
 #include <signal.h>
