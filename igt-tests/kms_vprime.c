@@ -6,6 +6,7 @@
  * plane positions.
  */
 #include <fcntl.h>
+#include <inttypes.h>
 #include <poll.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
