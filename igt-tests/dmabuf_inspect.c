@@ -115,13 +115,17 @@ igt_main
 	int fd = -1, vgem = -1, cfd = -1;
 
 	igt_fixture {
-		char exe[400];
+		char exe[400], *dir;
 		ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 
 		igt_assert_lt(0, n);
 		exe[n] = '\0';
-		snprintf(tool, sizeof(tool), "%s/../tools/dmabuf-inspect",
-			 dirname(exe));
+		/* Next to the test (an IGT tree), else in make's build/tools. */
+		dir = dirname(exe);
+		snprintf(tool, sizeof(tool), "%s/dmabuf-inspect", dir);
+		if (access(tool, X_OK))
+			snprintf(tool, sizeof(tool), "%s/../tools/dmabuf-inspect",
+				 dir);
 		igt_require_f(access(tool, X_OK) == 0, "no %s\n", tool);
 		fd = vprime_open(VPRIME_NODE_PRIMARY, 0);
 		cfd = cenalloc_open();
