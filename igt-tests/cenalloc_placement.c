@@ -80,7 +80,7 @@ igt_main
 		igt_describe("vivid (dma-contig) maps a 1080p vprime buffer: contiguous, < 4 GiB");
 		igt_subtest("vivid-contig-vprime") {
 			uint32_t h = vprime_gem_create(fd, frame_size, 0);
-			int dmabuf = prime_handle_to_fd(fd, h);
+			int dmabuf = vp_prime_handle_to_fd(fd, h);
 			struct drm_vprime_gem_info info;
 
 			igt_assert_eq(v4l2_qbuf_dmabuf(cap, CAP, 0, dmabuf, frame_size, 0), 0);
@@ -93,7 +93,7 @@ igt_main
 			info = vprime_gem_info(fd, h);
 			igt_assert_eq_u32(info.num_attachments, 0);
 			close(dmabuf);
-			gem_close(fd, h);
+			vp_gem_close(fd, h);
 			igt_assert(v4l2_reqbufs_dmabuf(cap, CAP, 1) > 0);
 		}
 
@@ -132,7 +132,7 @@ igt_main
 
 			igt_require_f(vgem >= 0, "vgem not loaded\n");
 			hv = dumb_create(vgem, 1920, 1080, 32, NULL, &size);
-			p = gem_mmap(vgem, hv, size, PROT_READ | PROT_WRITE);
+			p = vp_gem_mmap(vgem, hv, size, PROT_READ | PROT_WRITE);
 			memset(p, 0x40, size);
 			igt_assert_eq(drmPrimeHandleToFD(vgem, hv, DRM_CLOEXEC | DRM_RDWR,
 							 &dmabuf), 0);
@@ -141,7 +141,7 @@ igt_main
 				     "QBUF of a vgem buffer gave %d\n", ret);
 			munmap(p, size);
 			close(dmabuf);
-			gem_close(vgem, hv);
+			vp_gem_close(vgem, hv);
 			close(vgem);
 		}
 
@@ -152,7 +152,7 @@ igt_main
 		igt_describe("CPU draws first, then vivid: storage moves, pixels and mmaps live");
 		igt_subtest("migrate-on-attach") {
 			uint32_t h = vprime_gem_create(fd, frame_size, 0);
-			uint32_t *p = gem_mmap(fd, h, frame_size, PROT_READ | PROT_WRITE);
+			uint32_t *p = vp_gem_mmap(fd, h, frame_size, PROT_READ | PROT_WRITE);
 			struct drm_vprime_gem_info info;
 			uint32_t *d;
 			int dmabuf;
@@ -160,7 +160,7 @@ igt_main
 			pattern_fill(p, frame_size, 0x600d);
 			info = vprime_gem_info(fd, h);
 			igt_assert_eq_u32(info.allocator, VPRIME_ALLOCATOR_SYSTEM);
-			dmabuf = prime_handle_to_fd(fd, h);
+			dmabuf = vp_prime_handle_to_fd(fd, h);
 			d = dmabuf_mmap(dmabuf, frame_size, PROT_READ | PROT_WRITE);
 			igt_assert(pattern_check(d, frame_size, 0x600d));
 
@@ -177,7 +177,7 @@ igt_main
 			munmap(p, frame_size);
 			release_vivid();
 			close(dmabuf);
-			gem_close(fd, h);
+			vp_gem_close(fd, h);
 			igt_assert(v4l2_reqbufs_dmabuf(cap, CAP, 1) > 0);
 		}
 
@@ -185,13 +185,13 @@ igt_main
 		igt_subtest("migrate-blocked-by-mapping") {
 			int vgem = drm_open_by_name("vgem", VPRIME_NODE_PRIMARY, 0);
 			uint32_t h = vprime_gem_create(fd, frame_size, 0), hv;
-			uint32_t *p = gem_mmap(fd, h, frame_size, PROT_READ | PROT_WRITE);
+			uint32_t *p = vp_gem_mmap(fd, h, frame_size, PROT_READ | PROT_WRITE);
 			struct drm_vprime_gem_info info;
 			int dmabuf;
 
 			igt_require_f(vgem >= 0, "vgem not loaded\n");
 			pattern_fill(p, frame_size, 0xb10c);
-			dmabuf = prime_handle_to_fd(fd, h);
+			dmabuf = vp_prime_handle_to_fd(fd, h);
 			/* vgem maps its import at once */
 			igt_assert_eq(drmPrimeFDToHandle(vgem, dmabuf, &hv), 0);
 			igt_assert_eq_u32(vprime_gem_info(fd, h).num_mapped, 1);
@@ -201,7 +201,7 @@ igt_main
 			igt_assert_eq_u32(info.num_attachments, 1);
 			igt_assert_eq_u32(info.allocator, VPRIME_ALLOCATOR_SYSTEM);
 
-			gem_close(vgem, hv);
+			vp_gem_close(vgem, hv);
 			close(vgem);
 			igt_assert_eq(v4l2_qbuf_dmabuf(cap, CAP, 0, dmabuf, frame_size, 0), 0);
 			info = vprime_gem_info(fd, h);
@@ -211,7 +211,7 @@ igt_main
 			munmap(p, frame_size);
 			release_vivid();
 			close(dmabuf);
-			gem_close(fd, h);
+			vp_gem_close(fd, h);
 			igt_assert_eq(v4l2_qbuf_dmabuf(cap, CAP, 0, -1, 0, 0) < 0, 1);
 			igt_assert(v4l2_reqbufs_dmabuf(cap, CAP, 1) > 0);
 		}
@@ -220,11 +220,11 @@ igt_main
 		igt_subtest("attach-then-allocate") {
 			uint32_t h = vprime_gem_create(fd, frame_size, 0), hb;
 			struct drm_vprime_gem_info info;
-			int dmabuf = prime_handle_to_fd(fd, h);
+			int dmabuf = vp_prime_handle_to_fd(fd, h);
 
 			igt_require(drm_count_by_name("vprime", VPRIME_NODE_PRIMARY) >= 2);
 			fd_b = vprime_open(VPRIME_NODE_PRIMARY, 1);
-			hb = prime_fd_to_handle(fd_b, dmabuf);
+			hb = vp_prime_fd_to_handle(fd_b, dmabuf);
 			info = vprime_gem_info(fd, h);
 			igt_assert_eq_u32(info.num_attachments, 1);
 			igt_assert(!(info.state & VPRIME_GEM_STATE_ALLOCATED));
@@ -234,10 +234,10 @@ igt_main
 			igt_assert_eq_u32(info.num_attachments, 2);
 			igt_assert_eq_u32(info.migrations, 0);
 			release_vivid();
-			gem_close(fd_b, hb);
+			vp_gem_close(fd_b, hb);
 			close(fd_b);
 			close(dmabuf);
-			gem_close(fd, h);
+			vp_gem_close(fd, h);
 			igt_assert(v4l2_reqbufs_dmabuf(cap, CAP, 1) > 0);
 		}
 
@@ -259,7 +259,7 @@ igt_main
 		/* the creator wants write-combined, vgem (by policy) cached */
 		cenalloc_policy("vgem cached");
 		h = vprime_gem_create(fd, 65536, VPRIME_GEM_CREATE_WRITECOMBINE);
-		dmabuf = prime_handle_to_fd(fd, h);
+		dmabuf = vp_prime_handle_to_fd(fd, h);
 		igt_assert_eq(drmPrimeFDToHandle(vgem, dmabuf, &hv), -1);
 		igt_assert_eq(errno, EBUSY);
 		igt_assert_eq_u32(vprime_gem_info(fd, h).num_attachments, 0);
@@ -267,10 +267,10 @@ igt_main
 		cenalloc_policy("vgem");
 		igt_assert_eq(drmPrimeFDToHandle(vgem, dmabuf, &hv), 0);
 		igt_assert(vprime_gem_info(fd, h).state & VPRIME_GEM_STATE_WRITECOMBINE);
-		gem_close(vgem, hv);
+		vp_gem_close(vgem, hv);
 		close(vgem);
 		close(dmabuf);
-		gem_close(fd, h);
+		vp_gem_close(fd, h);
 	}
 
 	igt_describe("/dev/cenalloc buffers have no storage until first touched");
@@ -346,8 +346,7 @@ igt_main
 	igt_describe("A CPU fault that cannot get storage is a SIGBUS, not an OOM kill");
 	igt_subtest("unsatisfiable-fault-sigbus") {
 		uint64_t reserve = cenalloc_reserve_bytes();
-		int hog, dmabuf, status;
-		pid_t pid;
+		int hog, dmabuf;
 
 		igt_require_f(reserve > (8u << 20), "reserve too small\n");
 		igt_assert_eq(__cenalloc_alloc(cfd, reserve, CENALLOC_FLAG_CONTIGUOUS,
@@ -355,19 +354,15 @@ igt_main
 		dmabuf_sync(hog, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW);
 		igt_assert_eq(__cenalloc_alloc(cfd, 8u << 20, CENALLOC_FLAG_CONTIGUOUS,
 					       &dmabuf), 0);
-		pid = fork();
-		igt_assert(pid >= 0);
-		if (pid == 0) {
+		/* In a child, so that an OOM kill would not take the test. */
+		igt_fork(child, 1) {
 			uint8_t *p = mmap(NULL, 4096, PROT_READ, MAP_SHARED,
 					  dmabuf, 0);
 
-			if (p == MAP_FAILED)
-				_exit(2);
-			_exit(peek(p));
+			igt_assert(p != MAP_FAILED);
+			igt_assert(vp_read_sigbus(p));
 		}
-		igt_assert_eq(waitpid(pid, &status, 0), pid);
-		igt_assert(WIFSIGNALED(status));
-		igt_assert_eq(WTERMSIG(status), SIGBUS);
+		igt_waitchildren();
 		close(dmabuf);
 		close(hog);
 	}
@@ -451,7 +446,7 @@ igt_main
 		igt_assert_eq(drmPrimeHandleToFD(vgem, hv, DRM_CLOEXEC, &dmabuf), 0);
 		igt_assert_eq(__cenalloc_info(cfd, dmabuf, &ci), -ENOENT);
 		close(dmabuf);
-		gem_close(vgem, hv);
+		vp_gem_close(vgem, hv);
 		close(vgem);
 	}
 

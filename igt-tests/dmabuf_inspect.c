@@ -115,13 +115,17 @@ igt_main
 	int fd = -1, vgem = -1, cfd = -1;
 
 	igt_fixture {
-		char exe[400];
+		char exe[400], *dir;
 		ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 
 		igt_assert_lt(0, n);
 		exe[n] = '\0';
-		snprintf(tool, sizeof(tool), "%s/../tools/dmabuf-inspect",
-			 dirname(exe));
+		/* Next to the test (an IGT tree), else in make's build/tools. */
+		dir = dirname(exe);
+		snprintf(tool, sizeof(tool), "%s/dmabuf-inspect", dir);
+		if (access(tool, X_OK))
+			snprintf(tool, sizeof(tool), "%s/../tools/dmabuf-inspect",
+				 dir);
 		igt_require_f(access(tool, X_OK) == 0, "no %s\n", tool);
 		fd = vprime_open(VPRIME_NODE_PRIMARY, 0);
 		cfd = cenalloc_open();
@@ -140,8 +144,8 @@ igt_main
 
 		h1 = vprime_gem_create(fd, 8192, 0);
 		h2 = vprime_gem_create(fd, 1 << 20, 0);
-		a = prime_handle_to_fd(fd, h1);
-		b = prime_handle_to_fd(fd, h2);
+		a = vp_prime_handle_to_fd(fd, h1);
+		b = vp_prime_handle_to_fd(fd, h2);
 		igt_assert_eq(__cenalloc_alloc(cfd, 64 << 10, 0, &c), 0);
 		ia = ino_of(a);
 		ib = ino_of(b);
@@ -154,7 +158,7 @@ igt_main
 			uint64_t size;
 
 			hv = dumb_create(vgem, 64, 64, 32, NULL, &size);
-			v = prime_handle_to_fd(vgem, hv);
+			v = vp_prime_handle_to_fd(vgem, hv);
 			iv = ino_of(v);
 			pv = dmabuf_mmap(v, size, PROT_READ);
 			close(v);
@@ -196,11 +200,11 @@ igt_main
 		close(a);
 		close(b);
 		close(c);
-		gem_close(fd, h1);
-		gem_close(fd, h2);
+		vp_gem_close(fd, h1);
+		vp_gem_close(fd, h2);
 		if (vgem >= 0) {
 			munmap(pv, 64 * 64 * 4);
-			gem_close(vgem, hv);
+			vp_gem_close(vgem, hv);
 		}
 		run_json(&r, "");
 		igt_assert_eq(r.n, 0);

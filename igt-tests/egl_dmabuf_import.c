@@ -408,7 +408,7 @@ static struct src vprime_dumb(uint32_t w, uint32_t h, uint32_t fourcc,
 
 	*handle = dumb_create(fd, w, h, 32, &s.pitch, &size);
 	s.size = size;
-	s.dmabuf = prime_handle_to_fd(fd, *handle);
+	s.dmabuf = vp_prime_handle_to_fd(fd, *handle);
 	s.map = dmabuf_mmap(s.dmabuf, s.size, PROT_READ | PROT_WRITE);
 	return s;
 }
@@ -424,7 +424,7 @@ static struct src vprime_gem(uint32_t w, uint32_t h, uint32_t pitch,
 
 	s.size = ((size_t)offset + pitch * h + 4095) & ~4095ul;
 	*handle = vprime_gem_create(fd, s.size, 0);
-	s.dmabuf = prime_handle_to_fd(fd, *handle);
+	s.dmabuf = vp_prime_handle_to_fd(fd, *handle);
 	s.map = dmabuf_mmap(s.dmabuf, s.size, PROT_READ | PROT_WRITE);
 	return s;
 }
@@ -491,7 +491,7 @@ igt_main
 		igt_assert_lt(67 * 4, s.pitch);
 		roundtrip(&s, 1);
 		src_release(&s);
-		gem_close(fd, h);
+		vp_gem_close(fd, h);
 	}
 
 	igt_subtest("vprime-dumb-argb8888") {
@@ -500,7 +500,7 @@ igt_main
 
 		roundtrip(&s, 2);
 		src_release(&s);
-		gem_close(fd, h);
+		vp_gem_close(fd, h);
 	}
 
 	igt_describe("A GEM_CREATE object with pitch 512 and a 4 KiB offset");
@@ -511,7 +511,7 @@ igt_main
 
 		roundtrip(&s, 3);
 		src_release(&s);
-		gem_close(fd, h);
+		vp_gem_close(fd, h);
 	}
 
 	igt_describe("YUYV is converted to RGB by Mesa within rounding");
@@ -521,7 +521,7 @@ igt_main
 
 		roundtrip(&s, 4);
 		src_release(&s);
-		gem_close(fd, h);
+		vp_gem_close(fd, h);
 	}
 
 	igt_describe("GL renders into an imported vprime buffer");
@@ -531,7 +531,7 @@ igt_main
 
 		gl_write(&s);
 		src_release(&s);
-		gem_close(fd, h);
+		vp_gem_close(fd, h);
 	}
 
 	igt_describe("A /dev/cenalloc buffer, read and written by GL");
@@ -564,12 +564,12 @@ igt_main
 		igt_require(vgem >= 0);
 		h = dumb_create(vgem, 80, 50, 32, &s.pitch, &size);
 		s.size = size;
-		s.dmabuf = prime_handle_to_fd(vgem, h);
+		s.dmabuf = vp_prime_handle_to_fd(vgem, h);
 		s.map = dmabuf_mmap(s.dmabuf, s.size, PROT_READ | PROT_WRITE);
 		roundtrip(&s, 7);
 		gl_write(&s);
 		src_release(&s);
-		gem_close(vgem, h);
+		vp_gem_close(vgem, h);
 		close(vgem);
 		census_end(&before);
 		/* and vgem's dma-buf is gone: vprime's import let it go */
@@ -620,7 +620,7 @@ igt_main
 		igt_assert_neq(eglGetError(), EGL_SUCCESS);
 
 		src_release(&s);
-		gem_close(fd, h);
+		vp_gem_close(fd, h);
 		census_end(&before);
 	}
 

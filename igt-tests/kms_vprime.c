@@ -6,6 +6,7 @@
  * plane positions, and the writeback connector.
  */
 #include <fcntl.h>
+#include <inttypes.h>
 #include <poll.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -182,7 +183,7 @@ static struct fb fb_create(uint32_t width, uint32_t height, uint32_t format)
 	struct fb fb = { .width = width, .height = height, .format = format };
 
 	fb.handle = dumb_create(fd, width, height, bpp, &fb.pitch, &fb.size);
-	fb.map = gem_mmap(fd, fb.handle, fb.size, PROT_READ | PROT_WRITE);
+	fb.map = vp_gem_mmap(fd, fb.handle, fb.size, PROT_READ | PROT_WRITE);
 	f.handles[0] = fb.handle;
 	f.pitches[0] = fb.pitch;
 	igt_assert_eq(__fb_add(&f), 0);
@@ -194,7 +195,7 @@ static void fb_destroy(struct fb *fb)
 {
 	igt_assert_eq(drmModeRmFB(fd, fb->id), 0);
 	munmap(fb->map, fb->size);
-	gem_close(fd, fb->handle);
+	vp_gem_close(fd, fb->handle);
 }
 
 static uint32_t *fb_pixel(struct fb *fb, uint32_t x, uint32_t y)

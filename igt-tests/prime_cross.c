@@ -70,10 +70,10 @@ static void share_between(int from, int to)
 {
 	uint32_t h = vprime_gem_create(from, SIZE, 0), h2;
 	struct drm_vprime_gem_info info;
-	int dmabuf = prime_handle_to_fd(from, h);
+	int dmabuf = vp_prime_handle_to_fd(from, h);
 	void *p, *p2;
 
-	h2 = prime_fd_to_handle(to, dmabuf);
+	h2 = vp_prime_fd_to_handle(to, dmabuf);
 	info = vprime_gem_info(to, h2);
 	igt_assert(info.state & VPRIME_GEM_STATE_IMPORTED);
 	igt_assert(info.state & VPRIME_GEM_STATE_CENALLOC);
@@ -85,25 +85,25 @@ static void share_between(int from, int to)
 	igt_assert_eq_u64(info.max_segment, 0);
 	igt_assert(cenalloc_debugfs_has("(declared)"));
 
-	p = gem_mmap(from, h, SIZE, PROT_READ | PROT_WRITE);
-	p2 = gem_mmap(to, h2, SIZE, PROT_READ | PROT_WRITE);
+	p = vp_gem_mmap(from, h, SIZE, PROT_READ | PROT_WRITE);
+	p2 = vp_gem_mmap(to, h2, SIZE, PROT_READ | PROT_WRITE);
 	pattern_fill(p, SIZE, 0xa0b);
 	igt_assert(pattern_check(p2, SIZE, 0xa0b));
 	pattern_fill(p2, SIZE, 0xb0a);
 	igt_assert(pattern_check(p, SIZE, 0xb0a));
 	/* Re-exporting the import gives back the original dma-buf. */
 	{
-		int again = prime_handle_to_fd(to, h2);
+		int again = vp_prime_handle_to_fd(to, h2);
 
 		igt_assert(fd_ino(again) == fd_ino(dmabuf));
 		close(again);
 	}
 	munmap(p, SIZE);
 	munmap(p2, SIZE);
-	gem_close(to, h2);
+	vp_gem_close(to, h2);
 	igt_assert_eq_u32(vprime_gem_info(from, h).num_attachments, 0);
 	close(dmabuf);
-	gem_close(from, h);
+	vp_gem_close(from, h);
 }
 
 igt_main
@@ -144,31 +144,31 @@ igt_main
 			int dmabuf;
 
 			hv = dumb_create(vgem, 512, 512, 32, &pitch, &size);
-			pv = gem_mmap(vgem, hv, size, PROT_READ | PROT_WRITE);
+			pv = vp_gem_mmap(vgem, hv, size, PROT_READ | PROT_WRITE);
 			pattern_fill(pv, size, 0x7e);
 			igt_assert_eq(drmPrimeHandleToFD(vgem, hv, DRM_CLOEXEC | DRM_RDWR,
 							 &dmabuf), 0);
-			h = prime_fd_to_handle(a, dmabuf);
+			h = vp_prime_fd_to_handle(a, dmabuf);
 			igt_assert_eq_u32(vprime_gem_info(a, h).state, VPRIME_GEM_STATE_IMPORTED);
 			igt_assert_eq_u64(vprime_gem_info(a, h).size, size);
 			/* MAP_DUMB + mmap of an import goes to vgem's pages */
-			p = gem_mmap(a, h, size, PROT_READ | PROT_WRITE);
+			p = vp_gem_mmap(a, h, size, PROT_READ | PROT_WRITE);
 			igt_assert(pattern_check(p, size, 0x7e));
 			pattern_fill(p, size, 0x7f);
 			igt_assert(pattern_check(pv, size, 0x7f));
 			munmap(p, size);
 			munmap(pv, size);
-			gem_close(a, h);
+			vp_gem_close(a, h);
 			close(dmabuf);
-			gem_close(vgem, hv);
+			vp_gem_close(vgem, hv);
 		}
 
 		igt_describe("A vprime buffer imported on vgem is mapped for vgem's device");
 		igt_subtest("vprime-to-vgem") {
 			uint32_t h = vprime_gem_create(a, SIZE, 0), hv;
 			struct drm_vprime_gem_info info;
-			int dmabuf = prime_handle_to_fd(a, h), again;
-			void *p = gem_mmap(a, h, SIZE, PROT_READ | PROT_WRITE);
+			int dmabuf = vp_prime_handle_to_fd(a, h), again;
+			void *p = vp_gem_mmap(a, h, SIZE, PROT_READ | PROT_WRITE);
 			void *d;
 
 			pattern_fill(p, SIZE, 0x33);
@@ -183,13 +183,13 @@ igt_main
 			igt_assert(pattern_check(d, SIZE, 0x33));
 			munmap(d, SIZE);
 			close(again);
-			gem_close(vgem, hv);
+			vp_gem_close(vgem, hv);
 			info = vprime_gem_info(a, h);
 			igt_assert_eq_u32(info.num_attachments, 0);
 			igt_assert_eq_u32(info.num_mapped, 0);
 			munmap(p, SIZE);
 			close(dmabuf);
-			gem_close(a, h);
+			vp_gem_close(a, h);
 		}
 
 		igt_fixture {
@@ -205,19 +205,19 @@ igt_main
 		uint32_t h;
 
 		igt_assert_eq(__cenalloc_alloc(cfd, SIZE, 0, &dmabuf), 0);
-		h = prime_fd_to_handle(a, dmabuf);
+		h = vp_prime_fd_to_handle(a, dmabuf);
 		info = vprime_gem_info(a, h);
 		igt_assert_eq_u32(info.state, VPRIME_GEM_STATE_IMPORTED |
 				  VPRIME_GEM_STATE_CENALLOC);
 		igt_assert_eq_u32(info.num_attachments, 1);
-		p = gem_mmap(a, h, SIZE, PROT_READ | PROT_WRITE);
+		p = vp_gem_mmap(a, h, SIZE, PROT_READ | PROT_WRITE);
 		pattern_fill(p, SIZE, 0x44);
 		d = dmabuf_mmap(dmabuf, SIZE, PROT_READ);
 		igt_assert(pattern_check(d, SIZE, 0x44));
 		igt_assert(vprime_gem_info(a, h).state & VPRIME_GEM_STATE_ALLOCATED);
 		munmap(d, SIZE);
 		munmap(p, SIZE);
-		gem_close(a, h);
+		vp_gem_close(a, h);
 		close(dmabuf);
 		close(cfd);
 	}
@@ -225,7 +225,7 @@ igt_main
 	igt_describe("A dma-buf sent over a Unix socket: the child imports, reads and writes");
 	igt_subtest("fd-passing-scm-rights") {
 		uint32_t h = vprime_gem_create(a, SIZE, 0);
-		void *p = gem_mmap(a, h, SIZE, PROT_READ | PROT_WRITE);
+		void *p = vp_gem_mmap(a, h, SIZE, PROT_READ | PROT_WRITE);
 		int sv[2], status, dmabuf;
 		pid_t pid;
 
@@ -253,7 +253,7 @@ igt_main
 			_exit(0);
 		}
 		close(sv[1]);
-		dmabuf = prime_handle_to_fd(a, h);
+		dmabuf = vp_prime_handle_to_fd(a, h);
 		send_fd(sv[0], dmabuf);
 		close(dmabuf);
 		igt_assert_eq(waitpid(pid, &status, 0), pid);
@@ -262,7 +262,7 @@ igt_main
 		igt_assert(pattern_check(p, SIZE, 0xc5));
 		close(sv[0]);
 		munmap(p, SIZE);
-		gem_close(a, h);
+		vp_gem_close(a, h);
 	}
 
 	igt_fixture {

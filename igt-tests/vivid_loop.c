@@ -102,8 +102,8 @@ static void vbuf_create(int drm, struct vbuf *b, const struct loop *l,
 		b->handle = vprime_gem_create(drm, b->size, 0);
 	}
 	igt_assert_lte_u64(size, b->size);
-	b->dmabuf = prime_handle_to_fd(drm, b->handle);
-	b->map = gem_mmap(drm, b->handle, b->size, PROT_READ | PROT_WRITE);
+	b->dmabuf = vp_prime_handle_to_fd(drm, b->handle);
+	b->map = vp_gem_mmap(drm, b->handle, b->size, PROT_READ | PROT_WRITE);
 }
 
 static void vbuf_release(int drm, struct vbuf *b)
@@ -113,7 +113,7 @@ static void vbuf_release(int drm, struct vbuf *b)
 	if (b->dmabuf >= 0)
 		close(b->dmabuf);
 	if (b->handle && drm >= 0)
-		gem_close(drm, b->handle);
+		vp_gem_close(drm, b->handle);
 	b->map = NULL;
 	b->dmabuf = -1;
 	b->handle = 0;
@@ -409,7 +409,7 @@ static void test_too_small(int allocators, uint32_t type)
 	vfd = type == OUT ? l.out : l.cap;
 	small.size = 4096;
 	small.handle = vprime_gem_create(fd, small.size, 0);
-	small.dmabuf = prime_handle_to_fd(fd, small.handle);
+	small.dmabuf = vp_prime_handle_to_fd(fd, small.handle);
 
 	igt_assert_eq(v4l2_reqbufs_dmabuf(vfd, type, 2), 2);
 	ret = v4l2_qbuf_dmabuf(vfd, type, 0, small.dmabuf, 0,

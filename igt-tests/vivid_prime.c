@@ -42,19 +42,19 @@ static void expbuf_import(int allocators)
 	pattern_fill(vp, length & ~3u, 0x1d + allocators);
 	dmabuf = v4l2_expbuf(cap, CAP, 0);
 
-	h = prime_fd_to_handle(fd, dmabuf);
-	igt_assert_eq_u32(prime_fd_to_handle(fd, dmabuf), h);
+	h = vp_prime_fd_to_handle(fd, dmabuf);
+	igt_assert_eq_u32(vp_prime_fd_to_handle(fd, dmabuf), h);
 	info = vprime_gem_info(fd, h);
 	igt_assert_eq_u32(info.state, VPRIME_GEM_STATE_IMPORTED);
 	igt_assert_eq_u64(info.size, (length + 4095) & ~4095u);
 	/* MAP_DUMB + mmap on the card node forwards to vivid's mmap */
-	p = gem_mmap(fd, h, length, PROT_READ | PROT_WRITE);
+	p = vp_gem_mmap(fd, h, length, PROT_READ | PROT_WRITE);
 	igt_assert(pattern_check(p, length & ~3u, 0x1d + allocators));
 	pattern_fill(p, length & ~3u, 0x2e);
 	igt_assert(pattern_check(vp, length & ~3u, 0x2e));
 
 	munmap(p, length);
-	gem_close(fd, h);
+	vp_gem_close(fd, h);
 	close(dmabuf);
 	munmap(vp, length);
 	igt_assert_eq(v4l2_reqbufs_mmap(cap, CAP, 0), 0);
@@ -124,17 +124,17 @@ static void pattern_import(int allocators, uint32_t fourcc, uint32_t w,
 	v4l2_stream(cap, CAP, false);
 
 	dmabuf = v4l2_expbuf(cap, CAP, idx);
-	hdl = prime_fd_to_handle(fd, dmabuf);
-	igt_assert_eq_u32(prime_fd_to_handle(fd, dmabuf), hdl);
+	hdl = vp_prime_fd_to_handle(fd, dmabuf);
+	igt_assert_eq_u32(vp_prime_fd_to_handle(fd, dmabuf), hdl);
 	dup_fd = dup(dmabuf);
 	igt_assert_lte(0, dup_fd);
-	igt_assert_eq_u32(prime_fd_to_handle(fd, dup_fd), hdl);
+	igt_assert_eq_u32(vp_prime_fd_to_handle(fd, dup_fd), hdl);
 	close(dup_fd);
 	info = vprime_gem_info(fd, hdl);
 	igt_assert_eq_u32(info.state, VPRIME_GEM_STATE_IMPORTED);
 	igt_assert_lte_u64(size, info.size);
 
-	p = gem_mmap(fd, hdl, size, PROT_READ);
+	p = vp_gem_mmap(fd, hdl, size, PROT_READ);
 	dmabuf_sync(dmabuf, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ);
 	for (y = 0; y < h; y++) {
 		for (x = 0; x < w * cpp; x += 4) {
@@ -148,7 +148,7 @@ static void pattern_import(int allocators, uint32_t fourcc, uint32_t w,
 	dmabuf_sync(dmabuf, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ);
 
 	munmap((void *)p, size);
-	gem_close(fd, hdl);
+	vp_gem_close(fd, hdl);
 	close(dmabuf);
 	igt_assert_eq(v4l2_reqbufs_mmap(cap, CAP, 0), 0);
 	close(cap);

@@ -11,7 +11,7 @@
 #include "igt.h"
 #include "vprime_common.h"
 
-#define SZ_1M (1024 * 1024)
+#define ONE_MIB (1024 * 1024)
 
 static int fd = -1;
 
@@ -38,7 +38,7 @@ igt_main
 		igt_assert_eq(__vprime_getparam(fd, VPRIME_PARAM_GEM_CREATE_FLAGS, &v), 0);
 		igt_assert_eq_u64(v, VPRIME_GEM_CREATE_FLAGS);
 		igt_assert_eq(__vprime_getparam(fd, VPRIME_PARAM_MAX_OBJECT_SIZE, &v), 0);
-		igt_assert(v >= 64ULL * SZ_1M);
+		igt_assert(v >= 64ULL * ONE_MIB);
 		igt_assert_eq(__vprime_getparam(fd, VPRIME_PARAM_DEVICE_INDEX, &v), 0);
 		igt_assert_eq_u64(v, 0);
 		igt_assert_eq(__vprime_getparam(fd, VPRIME_PARAM_GEM_INFO_STATE, &v), 0);
@@ -47,15 +47,15 @@ igt_main
 
 	igt_describe("A new object has a size and no storage");
 	igt_subtest("create-deferred") {
-		uint32_t h = vprime_gem_create(fd, SZ_1M, 0);
+		uint32_t h = vprime_gem_create(fd, ONE_MIB, 0);
 		struct drm_vprime_gem_info info = vprime_gem_info(fd, h);
 
-		igt_assert_eq_u64(info.size, SZ_1M);
+		igt_assert_eq_u64(info.size, ONE_MIB);
 		igt_assert_eq_u32(info.state, VPRIME_GEM_STATE_CENALLOC);
 		igt_assert_eq_u32(info.allocator, VPRIME_ALLOCATOR_NONE);
 		igt_assert_eq_u32(info.num_attachments, 0);
 		igt_assert_eq_u64(info.max_address, 0);
-		gem_close(fd, h);
+		vp_gem_close(fd, h);
 	}
 
 	igt_describe("Sizes are rounded up to pages");
@@ -65,39 +65,39 @@ igt_main
 		igt_assert_eq(raw_ioctl(DRM_IOCTL_VPRIME_GEM_CREATE, &arg), 0);
 		igt_assert_eq_u64(arg.size, 4096);
 		igt_assert_eq_u64(vprime_gem_info(fd, arg.handle).size, 4096);
-		gem_close(fd, arg.handle);
+		vp_gem_close(fd, arg.handle);
 	}
 
 	igt_describe("Writes through mmap read back after a remap; the first touch allocates");
 	igt_subtest("mmap-write-read") {
-		uint32_t h = vprime_gem_create(fd, 3 * SZ_1M, 0);
+		uint32_t h = vprime_gem_create(fd, 3 * ONE_MIB, 0);
 		struct drm_vprime_gem_info info;
-		void *p = gem_mmap(fd, h, 3 * SZ_1M, PROT_READ | PROT_WRITE);
+		void *p = vp_gem_mmap(fd, h, 3 * ONE_MIB, PROT_READ | PROT_WRITE);
 
 		info = vprime_gem_info(fd, h);
 		igt_assert(!(info.state & VPRIME_GEM_STATE_ALLOCATED));
-		pattern_fill(p, 3 * SZ_1M, 0x1234);
+		pattern_fill(p, 3 * ONE_MIB, 0x1234);
 		info = vprime_gem_info(fd, h);
 		igt_assert(info.state & VPRIME_GEM_STATE_ALLOCATED);
 		igt_assert_eq_u32(info.allocator, VPRIME_ALLOCATOR_SYSTEM);
 		igt_assert(info.num_segments >= 1);
-		munmap(p, 3 * SZ_1M);
-		p = gem_mmap(fd, h, 3 * SZ_1M, PROT_READ);
-		igt_assert(pattern_check(p, 3 * SZ_1M, 0x1234));
-		munmap(p, 3 * SZ_1M);
-		gem_close(fd, h);
+		munmap(p, 3 * ONE_MIB);
+		p = vp_gem_mmap(fd, h, 3 * ONE_MIB, PROT_READ);
+		igt_assert(pattern_check(p, 3 * ONE_MIB, 0x1234));
+		munmap(p, 3 * ONE_MIB);
+		vp_gem_close(fd, h);
 	}
 
 	igt_describe("New storage reads as zeros");
 	igt_subtest("mmap-zeroed") {
-		uint32_t h = vprime_gem_create(fd, SZ_1M, 0);
-		const uint8_t *p = gem_mmap(fd, h, SZ_1M, PROT_READ);
+		uint32_t h = vprime_gem_create(fd, ONE_MIB, 0);
+		const uint8_t *p = vp_gem_mmap(fd, h, ONE_MIB, PROT_READ);
 		size_t i;
 
-		for (i = 0; i < SZ_1M; i++)
+		for (i = 0; i < ONE_MIB; i++)
 			igt_assert_eq(p[i], 0);
-		munmap((void *)p, SZ_1M);
-		gem_close(fd, h);
+		munmap((void *)p, ONE_MIB);
+		vp_gem_close(fd, h);
 	}
 
 	igt_describe("The DRM core maps objects from their start only: an inner offset is refused");
@@ -109,22 +109,22 @@ igt_main
 		igt_assert(mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd,
 				off + 2 * 4096) == MAP_FAILED);
 		igt_assert_eq(errno, EINVAL);
-		gem_close(fd, h);
+		vp_gem_close(fd, h);
 	}
 
 	igt_describe("Contiguous below-4G objects come from the contiguous allocators");
 	igt_subtest("create-contiguous") {
 		static const struct { uint64_t size; uint32_t allocator; } c[] = {
-			{ SZ_1M, VPRIME_ALLOCATOR_CONTIG },
-			{ 4 * SZ_1M, VPRIME_ALLOCATOR_CONTIG },
-			{ 16 * SZ_1M, VPRIME_ALLOCATOR_RESERVE },
+			{ ONE_MIB, VPRIME_ALLOCATOR_CONTIG },
+			{ 4 * ONE_MIB, VPRIME_ALLOCATOR_CONTIG },
+			{ 16 * ONE_MIB, VPRIME_ALLOCATOR_RESERVE },
 		};
 		size_t i;
 
 		for (i = 0; i < ARRAY_SIZE(c); i++) {
 			uint32_t h = vprime_gem_create(fd, c[i].size,
 						       VPRIME_GEM_CREATE_CONTIGUOUS);
-			uint8_t *p = gem_mmap(fd, h, c[i].size, PROT_READ | PROT_WRITE);
+			uint8_t *p = vp_gem_mmap(fd, h, c[i].size, PROT_READ | PROT_WRITE);
 			struct drm_vprime_gem_info info;
 
 			p[0] = 1;
@@ -135,14 +135,14 @@ igt_main
 			igt_assert(info.state & VPRIME_GEM_STATE_BELOW_4G);
 			igt_assert(info.constraint_flags & 1);
 			munmap(p, c[i].size);
-			gem_close(fd, h);
+			vp_gem_close(fd, h);
 		}
 	}
 
 	igt_describe("DMA32 objects are placed below 4 GiB");
 	igt_subtest("create-dma32") {
-		uint32_t h = vprime_gem_create(fd, 8 * SZ_1M, VPRIME_GEM_CREATE_DMA32);
-		uint8_t *p = gem_mmap(fd, h, 8 * SZ_1M, PROT_READ | PROT_WRITE);
+		uint32_t h = vprime_gem_create(fd, 8 * ONE_MIB, VPRIME_GEM_CREATE_DMA32);
+		uint8_t *p = vp_gem_mmap(fd, h, 8 * ONE_MIB, PROT_READ | PROT_WRITE);
 		struct drm_vprime_gem_info info;
 
 		p[0] = 1;
@@ -151,8 +151,8 @@ igt_main
 		igt_assert(info.state & VPRIME_GEM_STATE_BELOW_4G);
 		igt_assert(info.max_address <= 0xffffffffULL);
 		igt_assert_eq_u64(info.dma_limit, 0xffffffffULL);
-		munmap(p, 8 * SZ_1M);
-		gem_close(fd, h);
+		munmap(p, 8 * ONE_MIB);
+		vp_gem_close(fd, h);
 	}
 
 	igt_describe("Dumb buffers: pitch is width*cpp rounded to 64, size covers it");
@@ -174,7 +174,7 @@ igt_main
 			igt_assert(size >= (uint64_t)pitch * c[i].h);
 			igt_assert_eq_u64(size % 4096, 0);
 			igt_assert_eq_u64(vprime_gem_info(fd, h).size, size);
-			gem_close(fd, h);
+			vp_gem_close(fd, h);
 		}
 	}
 
@@ -187,7 +187,7 @@ igt_main
 			h[i] = vprime_gem_create(fd, 65536, 0);
 		igt_assert_eq(vprime_debugfs_objects(fd), before + 16);
 		for (i = 0; i < 16; i++)
-			gem_close(fd, h[i]);
+			vp_gem_close(fd, h[i]);
 		igt_assert_eq(vprime_debugfs_objects(fd), before);
 	}
 
@@ -196,7 +196,7 @@ igt_main
 		int fd2 = vprime_open(VPRIME_NODE_PRIMARY, 0);
 		int before = vprime_debugfs_objects(fd);
 		uint32_t h = vprime_gem_create(fd2, 65536, 0);
-		uint32_t *p = gem_mmap(fd2, h, 65536, PROT_READ | PROT_WRITE);
+		uint32_t *p = vp_gem_mmap(fd2, h, 65536, PROT_READ | PROT_WRITE);
 
 		p[0] = 42;
 		close(fd2);
@@ -241,7 +241,7 @@ igt_main
 		struct drm_vprime_gem_info info;
 		uint32_t h = vprime_gem_create(fd, 4096, 0);
 
-		gem_close(fd, h);
+		vp_gem_close(fd, h);
 		check_err(__vprime_gem_info(fd, h, &info), ENOENT);
 	}
 
@@ -251,7 +251,7 @@ igt_main
 		};
 
 		check_err(raw_ioctl(DRM_IOCTL_VPRIME_GEM_INFO, &info), EINVAL);
-		gem_close(fd, info.handle);
+		vp_gem_close(fd, info.handle);
 	}
 
 	igt_subtest("getparam-bad-param") {
@@ -293,7 +293,7 @@ igt_main
 						 big), &big), 0);
 		igt_assert_eq_u64(big.info.size, 8192);
 		igt_assert_eq_u64(big.future[0], 0);
-		gem_close(fd, big.info.handle);
+		vp_gem_close(fd, big.info.handle);
 	}
 
 	igt_subtest("close-bad-handle") {
@@ -377,7 +377,7 @@ igt_main
 		/* an offset no object has */
 		igt_assert(mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, 1ULL << 40) == MAP_FAILED);
 		igt_assert_eq(errno, EINVAL);
-		gem_close(fd, h);
+		vp_gem_close(fd, h);
 	}
 
 	igt_subtest("mmap-private") {
@@ -388,7 +388,7 @@ igt_main
 		igt_assert(mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE,
 				fd, off) == MAP_FAILED);
 		igt_assert_eq(errno, EINVAL);
-		gem_close(fd, h);
+		vp_gem_close(fd, h);
 	}
 
 	igt_subtest("mmap-other-file") {
@@ -401,7 +401,7 @@ igt_main
 		igt_assert(mmap(NULL, 8192, PROT_READ, MAP_SHARED, fd2, off) == MAP_FAILED);
 		igt_assert_eq(errno, EACCES);
 		close(fd2);
-		gem_close(fd, h);
+		vp_gem_close(fd, h);
 	}
 
 	igt_fixture {

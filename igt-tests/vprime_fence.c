@@ -10,6 +10,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -173,7 +174,7 @@ igt_main
 	igt_describe("A write fence holds readers and writers; a read fence only writers");
 	igt_subtest("attach-read-write-poll") {
 		uint32_t h = vprime_gem_create(fd, SIZE, 0);
-		int dmabuf = prime_handle_to_fd(fd, h);
+		int dmabuf = vp_prime_handle_to_fd(fd, h);
 		uint32_t f;
 
 		igt_assert_eq(ready(dmabuf, POLLIN | POLLOUT), POLLIN | POLLOUT);
@@ -187,13 +188,13 @@ igt_main
 		igt_assert_eq(__fence_signal(fd, f, 0), 0);
 		igt_assert_eq(ready(dmabuf, POLLOUT), POLLOUT);
 		close(dmabuf);
-		gem_close(fd, h);
+		vp_gem_close(fd, h);
 	}
 
 	igt_describe("DMA_BUF_IOCTL_SYNC waits for the writer's fence");
 	igt_subtest("cpu-access-waits") {
 		uint32_t h = vprime_gem_create(fd, SIZE, 0);
-		struct waiter w = { .dmabuf = prime_handle_to_fd(fd, h) };
+		struct waiter w = { .dmabuf = vp_prime_handle_to_fd(fd, h) };
 		pthread_t t;
 		uint32_t f;
 
@@ -205,7 +206,7 @@ igt_main
 		pthread_join(t, NULL);
 		igt_assert(w.done);
 		close(w.dmabuf);
-		gem_close(fd, h);
+		vp_gem_close(fd, h);
 	}
 
 	igt_describe("A sync_file out-fence signals with the fence and carries its error");
@@ -229,7 +230,7 @@ igt_main
 		igt_assert_eq(__fence_attach(fd, &a), 0);
 		igt_assert_eq(a.sync_file_fd, -1);
 		igt_assert_eq(__fence_signal(fd, a.fence, 0), 0);
-		gem_close(fd, a.handle);
+		vp_gem_close(fd, a.handle);
 	}
 
 	igt_describe("An unsignalled fence expires with -ETIMEDOUT");
@@ -254,7 +255,7 @@ igt_main
 		igt_assert_eq(__fence_signal(fd, a.fence, 0), -ETIMEDOUT);
 		igt_assert_eq(__fence_signal(fd, a.fence, 0), -ENOENT);
 		close(a.sync_file_fd);
-		gem_close(fd, a.handle);
+		vp_gem_close(fd, a.handle);
 	}
 
 	igt_describe("Close and munmap do not wait for a freed buffer's fences");
@@ -268,7 +269,7 @@ igt_main
 		set_cenalloc_wait_ms(30000);
 		for (how = 0; how < 2; how++) {
 			uint32_t h = vprime_gem_create(fd, SIZE, 0), f;
-			uint8_t *p = gem_mmap(fd, h, SIZE, PROT_READ | PROT_WRITE);
+			uint8_t *p = vp_gem_mmap(fd, h, SIZE, PROT_READ | PROT_WRITE);
 
 			p[0] = 1;	/* storage exists */
 			set_timeout_ms(2000);
@@ -276,9 +277,9 @@ igt_main
 			set_timeout_ms(10000);
 			if (how == 0) {
 				munmap(p, SIZE);
-				gem_close(fd, h);	/* the last reference */
+				vp_gem_close(fd, h);	/* the last reference */
 			} else {
-				gem_close(fd, h);
+				vp_gem_close(fd, h);
 				munmap(p, SIZE);	/* under mmap_lock */
 			}
 			igt_assert_eq(__fence_signal(fd, f, 0), 0);
@@ -289,7 +290,7 @@ igt_main
 	igt_describe("A killed client's fences are signalled: nobody hangs");
 	igt_subtest("killed-client-releases") {
 		uint32_t h = vprime_gem_create(fd, SIZE, 0);
-		int dmabuf = prime_handle_to_fd(fd, h);
+		int dmabuf = vp_prime_handle_to_fd(fd, h);
 		int pipefd[2], status;
 		struct pollfd p;
 		pid_t pid;
@@ -300,7 +301,7 @@ igt_main
 		igt_assert(pid >= 0);
 		if (pid == 0) {
 			int own = vprime_open(VPRIME_NODE_RENDER, 0);
-			uint32_t hc = prime_fd_to_handle(own, dmabuf);
+			uint32_t hc = vp_prime_fd_to_handle(own, dmabuf);
 
 			fence_attach(own, hc, VPRIME_FENCE_WRITE);
 			igt_assert_eq(write(pipefd[1], "x", 1), 1);
@@ -317,7 +318,7 @@ igt_main
 		close(pipefd[0]);
 		close(pipefd[1]);
 		close(dmabuf);
-		gem_close(fd, h);
+		vp_gem_close(fd, h);
 	}
 
 	igt_describe("vprime A -> vprime B -> vgem: one set of fences for all");
@@ -336,8 +337,8 @@ igt_main
 			close(b);
 		igt_require_f(vgem >= 0, "vgem not loaded\n");
 		ha = vprime_gem_create(fd, SIZE, 0);
-		dmabuf = prime_handle_to_fd(fd, ha);
-		hb = prime_fd_to_handle(b, dmabuf);
+		dmabuf = vp_prime_handle_to_fd(fd, ha);
+		hb = vp_prime_fd_to_handle(b, dmabuf);
 		igt_assert_eq(drmPrimeFDToHandle(vgem, dmabuf, &hv), 0);
 
 		/* B's write fence is A's and vgem's. */
@@ -359,18 +360,18 @@ igt_main
 		igt_assert_eq(drmIoctl(vgem, LOCAL_IOCTL_VGEM_FENCE_SIGNAL, &vs), 0);
 		igt_assert_eq(ready(dmabuf, POLLIN), POLLIN);
 
-		gem_close(vgem, hv);
+		vp_gem_close(vgem, hv);
 		close(vgem);
-		gem_close(b, hb);
+		vp_gem_close(b, hb);
 		close(b);
 		close(dmabuf);
-		gem_close(fd, ha);
+		vp_gem_close(fd, ha);
 	}
 
 	igt_describe("A fence imported into the dma-buf stays with the buffer");
 	igt_subtest("import-sync-file") {
 		uint32_t h = vprime_gem_create(fd, SIZE, 0), h2;
-		int dmabuf = prime_handle_to_fd(fd, h);
+		int dmabuf = vp_prime_handle_to_fd(fd, h);
 		struct drm_vprime_fence_attach a = {
 			.flags = VPRIME_FENCE_SYNC_FILE,
 		};
@@ -388,14 +389,14 @@ igt_main
 		igt_assert_eq(ready(dmabuf, POLLIN), 0);
 		/* The last dma-buf fd goes; a new export has the same fences. */
 		close(dmabuf);
-		dmabuf = prime_handle_to_fd(fd, h);
+		dmabuf = vp_prime_handle_to_fd(fd, h);
 		igt_assert_eq(ready(dmabuf, POLLIN), 0);
 		igt_assert_eq(__fence_signal(fd, a.fence, 0), 0);
 		igt_assert_eq(ready(dmabuf, POLLIN), POLLIN);
 		close(a.sync_file_fd);
 		close(dmabuf);
-		gem_close(fd, h);
-		gem_close(fd, h2);
+		vp_gem_close(fd, h);
+		vp_gem_close(fd, h2);
 	}
 
 	igt_describe("Out-fences into binary and timeline syncobjs");
@@ -426,7 +427,7 @@ igt_main
 		igt_assert_eq_u64(got, point);
 		drmSyncobjDestroy(fd, so);
 		drmSyncobjDestroy(fd, tl);
-		gem_close(fd, h);
+		vp_gem_close(fd, h);
 	}
 
 	igt_describe("Moving storage for a late importer waits for the writer's fence");
@@ -441,17 +442,17 @@ igt_main
 
 		igt_require_f(vgem >= 0, "vgem not loaded\n");
 		h = vprime_gem_create(fd, size, 0);
-		p = gem_mmap(fd, h, size, PROT_READ | PROT_WRITE);
+		p = vp_gem_mmap(fd, h, size, PROT_READ | PROT_WRITE);
 		pattern_fill(p, size, 0xfe);
 		/* The system allocator takes from above 4 GiB first. */
 		info = vprime_gem_info(fd, h);
 		if (info.state & VPRIME_GEM_STATE_BELOW_4G) {
 			munmap(p, size);
-			gem_close(fd, h);
+			vp_gem_close(fd, h);
 			close(vgem);
 			igt_skip("storage happens to be below 4 GiB already\n");
 		}
-		li.dmabuf = prime_handle_to_fd(fd, h);
+		li.dmabuf = vp_prime_handle_to_fd(fd, h);
 		cenalloc_policy("vgem:limit=0xffffffff");
 
 		/* With a short wait, the fence makes the move fail. */
@@ -477,10 +478,10 @@ igt_main
 		igt_assert(info.state & VPRIME_GEM_STATE_BELOW_4G);
 		igt_assert(pattern_check(p, size, 0xfe));
 		munmap(p, size);
-		gem_close(vgem, li.handle);
+		vp_gem_close(vgem, li.handle);
 		close(vgem);
 		close(li.dmabuf);
-		gem_close(fd, h);
+		vp_gem_close(fd, h);
 	}
 
 	igt_describe("A syncobj in-fence holds FENCE_SIGNAL back until it signals");
@@ -532,7 +533,7 @@ igt_main
 		/* Closing the file completes waiting fences all the same. */
 		drmSyncobjDestroy(fd, so);
 		drmSyncobjDestroy(fd, tl);
-		gem_close(fd, h);
+		vp_gem_close(fd, h);
 	}
 
 	igt_describe("A chain of in-fences (each the next one's) completes in order from its head");
@@ -568,7 +569,7 @@ igt_main
 			close(a[i].sync_file_fd);
 			drmSyncobjDestroy(fd, so[i]);
 		}
-		gem_close(fd, h);
+		vp_gem_close(fd, h);
 	}
 
 	igt_describe("A WAIT_FOR_SUBMIT wait on an empty syncobj ends with FENCE_ATTACH + SIGNAL");
@@ -592,7 +593,7 @@ igt_main
 		pthread_join(t, NULL);
 		igt_assert_eq(w.ret, 0);
 		drmSyncobjDestroy(fd, w.syncobj);
-		gem_close(fd, h);
+		vp_gem_close(fd, h);
 	}
 
 	igt_describe("Every bad FENCE_ATTACH / FENCE_SIGNAL argument, with its errno");
@@ -639,7 +640,7 @@ igt_main
 		igt_assert_eq(__fence_signal(fd, f + 1000, 0), -ENOENT);
 		igt_assert_eq(__fence_signal(fd, f, 0), 0);
 		igt_assert_eq(__fence_signal(fd, f, 0), -ENOENT);
-		gem_close(fd, h);
+		vp_gem_close(fd, h);
 	}
 
 	igt_fixture {

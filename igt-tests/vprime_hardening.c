@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -97,7 +98,7 @@ static void check_import_mmap(int dmabuf, size_t size)
 	uint64_t off;
 	uint32_t h;
 
-	h = prime_fd_to_handle(fd, dmabuf);
+	h = vp_prime_fd_to_handle(fd, dmabuf);
 	igt_assert_eq(__dumb_map(fd, h, &off), 0);
 	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, off);
 	igt_assert(p != MAP_FAILED);
@@ -114,7 +115,7 @@ static void check_import_mmap(int dmabuf, size_t size)
 	p = dmabuf_mmap(dmabuf, size, PROT_READ);
 	igt_assert(pattern_check(p, size, 0x5eed));
 	munmap(p, size);
-	gem_close(fd, h);
+	vp_gem_close(fd, h);
 	close(dmabuf);
 }
 
@@ -143,8 +144,8 @@ static void *export_and_close(void *arg)
 	uint32_t h = vprime_gem_create(r->fd, PAGE, 0);
 
 	while (!__atomic_load_n(&r->stop, __ATOMIC_ACQUIRE))
-		close(prime_handle_to_fd(r->fd, h));
-	gem_close(r->fd, h);
+		close(vp_prime_handle_to_fd(r->fd, h));
+	vp_gem_close(r->fd, h);
 	return NULL;
 }
 
@@ -249,7 +250,7 @@ igt_main
 	igt_describe("GEM mmap reads the right pages after the vma is split");
 	igt_subtest("gem-mmap-after-split") {
 		uint32_t h = vprime_gem_create(fd, 4 * PAGE, 0);
-		int dmabuf = prime_handle_to_fd(fd, h);
+		int dmabuf = vp_prime_handle_to_fd(fd, h);
 		uint8_t *d = dmabuf_mmap(dmabuf, 4 * PAGE, PROT_READ | PROT_WRITE);
 		uint8_t *g;
 		int i;
@@ -257,7 +258,7 @@ igt_main
 		for (i = 0; i < 4; i++)
 			memset(d + i * PAGE, 0x10 + i, PAGE);
 		/* Split before the first touch, so every page faults after. */
-		g = gem_mmap(fd, h, 4 * PAGE, PROT_READ | PROT_WRITE);
+		g = vp_gem_mmap(fd, h, 4 * PAGE, PROT_READ | PROT_WRITE);
 		igt_assert_eq(mprotect(g + 2 * PAGE, PAGE, PROT_READ), 0);
 		igt_assert_eq(munmap(g, PAGE), 0);
 		for (i = 1; i < 4; i++)
@@ -269,7 +270,7 @@ igt_main
 		munmap(g + PAGE, 3 * PAGE);
 		munmap(d, 4 * PAGE);
 		close(dmabuf);
-		gem_close(fd, h);
+		vp_gem_close(fd, h);
 	}
 
 	igt_describe("dma-buf mmap reads the right pages after the vma is split");
@@ -365,8 +366,8 @@ igt_main
 		p[5] = 5;
 		dmabuf_sync(dmabuf, DMA_BUF_SYNC_END | DMA_BUF_SYNC_WRITE);
 		munmap(p, 1 << 20);
-		gem_close(va, ha);
-		gem_close(vb, hb);
+		vp_gem_close(va, ha);
+		vp_gem_close(vb, hb);
 		close(dmabuf);
 		close(va);
 		close(vb);
@@ -505,7 +506,7 @@ igt_main
 	igt_describe("Physical addresses only for CAP_SYS_ADMIN");
 	igt_subtest("addresses-need-cap-sys-admin") {
 		uint32_t h = vprime_gem_create(fd, PAGE, 0);
-		int dmabuf = prime_handle_to_fd(fd, h);
+		int dmabuf = vp_prime_handle_to_fd(fd, h);
 		struct drm_vprime_gem_info info;
 		struct cenalloc_info_data ci;
 		int status;
@@ -534,7 +535,7 @@ igt_main
 		igt_assert(WIFEXITED(status));
 		igt_assert_eq(WEXITSTATUS(status), 0);
 		close(dmabuf);
-		gem_close(fd, h);
+		vp_gem_close(fd, h);
 	}
 
 	igt_describe("WRITECOMBINE storage is write-combined (x86 PAT) while it lives");
@@ -549,7 +550,7 @@ igt_main
 			      "no /proc/kpageflags\n");
 		h = vprime_gem_create(fd, size, VPRIME_GEM_CREATE_WRITECOMBINE |
 				      VPRIME_GEM_CREATE_CONTIGUOUS);
-		g = gem_mmap(fd, h, size, PROT_READ | PROT_WRITE);
+		g = vp_gem_mmap(fd, h, size, PROT_READ | PROT_WRITE);
 		memset(g, 0xa5, size);
 		info = vprime_gem_info(fd, h);
 		igt_assert(info.state & VPRIME_GEM_STATE_WRITECOMBINE);
@@ -558,14 +559,14 @@ igt_main
 		if (!(page_flags(first) & (1ULL << KPF_ARCH))) {
 			/* A skip leaves the subtest: leave nothing behind. */
 			munmap(g, size);
-			gem_close(fd, h);
+			vp_gem_close(fd, h);
 			igt_skip("PAT is not tracking memory types here\n");
 		}
 		for (pfn = first; pfn < first + size / PAGE; pfn++)
 			igt_assert(page_flags(pfn) & (1ULL << KPF_ARCH));
 		igt_assert_eq(peek(g + size - 1), 0xa5);
 		munmap(g, size);
-		gem_close(fd, h);
+		vp_gem_close(fd, h);
 		/* Freed storage is write-back again. */
 		for (pfn = first; pfn < first + size / PAGE; pfn++)
 			igt_assert(!(page_flags(pfn) & (1ULL << KPF_ARCH)));

@@ -8,10 +8,10 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
-#include <sys/wait.h>
 
 #include <linux/dma-buf.h>
 #include <xf86drm.h>
@@ -81,29 +81,16 @@ static void healthcheck(void)
 
 	igt_assert_f(fd >= 0, "no card node for " DEV "\n");
 	h = vprime_gem_create(fd, SIZE, 0);
-	dmabuf = prime_handle_to_fd(fd, h);
-	p = gem_mmap(fd, h, SIZE, PROT_READ | PROT_WRITE);
+	dmabuf = vp_prime_handle_to_fd(fd, h);
+	p = vp_gem_mmap(fd, h, SIZE, PROT_READ | PROT_WRITE);
 	pattern_fill(p, SIZE, 42);
 	munmap(p, SIZE);
 	p = dmabuf_mmap(dmabuf, SIZE, PROT_READ);
 	igt_assert(pattern_check(p, SIZE, 42));
 	munmap(p, SIZE);
 	close(dmabuf);
-	gem_close(fd, h);
+	vp_gem_close(fd, h);
 	close(fd);
-}
-
-/* Whether reading @p in a child process dies of SIGBUS. */
-static bool read_sigbus(const uint8_t *p)
-{
-	int status;
-	pid_t pid = fork();
-
-	igt_assert(pid >= 0);
-	if (pid == 0)
-		_exit(peek(p) == 0xff);
-	igt_assert_eq(waitpid(pid, &status, 0), pid);
-	return WIFSIGNALED(status) && WTERMSIG(status) == SIGBUS;
 }
 
 igt_main
@@ -137,8 +124,8 @@ igt_main
 
 		igt_assert(fd >= 0);
 		h = vprime_gem_create(fd, SIZE, 0);
-		dmabuf = prime_handle_to_fd(fd, h);
-		g = gem_mmap(fd, h, SIZE, PROT_READ | PROT_WRITE);
+		dmabuf = vp_prime_handle_to_fd(fd, h);
+		g = vp_gem_mmap(fd, h, SIZE, PROT_READ | PROT_WRITE);
 		pattern_fill(g, SIZE, 7);
 		d = dmabuf_mmap(dmabuf, SIZE, PROT_READ | PROT_WRITE);
 		if (vgem >= 0)
@@ -149,7 +136,7 @@ igt_main
 		igt_assert_eq(ioctl(fd, DRM_IOCTL_VPRIME_GETPARAM, &gp), -1);
 		igt_assert_eq(errno, ENODEV);
 		/* Its GEM mapping is gone with the device... */
-		igt_assert(read_sigbus(g));
+		igt_assert(vp_read_sigbus(g));
 		/* ...but the exported buffer lives on for everyone holding it. */
 		igt_assert(pattern_check(d, SIZE, 7));
 		d[0] = 0x55;
@@ -163,7 +150,7 @@ igt_main
 		dev_bind();
 		healthcheck();
 		if (vgem >= 0) {
-			gem_close(vgem, hv);
+			vp_gem_close(vgem, hv);
 			close(vgem);
 		}
 		close(dmabuf);

@@ -4,6 +4,8 @@
  */
 #include <dirent.h>
 #include <fcntl.h>
+#include <setjmp.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -176,7 +178,7 @@ int __vprime_getparam(int fd, uint32_t param, uint64_t *value)
 	return 0;
 }
 
-void gem_close(int fd, uint32_t handle)
+void vp_gem_close(int fd, uint32_t handle)
 {
 	struct drm_gem_close arg = { .handle = handle };
 
@@ -208,7 +210,7 @@ int __dumb_map(int fd, uint32_t handle, uint64_t *offset)
 	return 0;
 }
 
-void *gem_mmap(int fd, uint32_t handle, size_t size, int prot)
+void *vp_gem_mmap(int fd, uint32_t handle, size_t size, int prot)
 {
 	uint64_t offset = 0;
 	void *ptr;
@@ -219,7 +221,7 @@ void *gem_mmap(int fd, uint32_t handle, size_t size, int prot)
 	return ptr;
 }
 
-int prime_handle_to_fd(int fd, uint32_t handle)
+int vp_prime_handle_to_fd(int fd, uint32_t handle)
 {
 	int dmabuf = -1;
 
@@ -229,7 +231,7 @@ int prime_handle_to_fd(int fd, uint32_t handle)
 	return dmabuf;
 }
 
-uint32_t prime_fd_to_handle(int fd, int dmabuf)
+uint32_t vp_prime_fd_to_handle(int fd, int dmabuf)
 {
 	uint32_t handle = 0;
 
@@ -325,6 +327,29 @@ void cenalloc_policy(const char *rule)
 	igt_assert(fd >= 0);
 	igt_assert_eq((int)write(fd, rule, strlen(rule)), (int)strlen(rule));
 	close(fd);
+}
+
+static sigjmp_buf sigbus_jmp;
+
+static void sigbus_handler(int sig)
+{
+	siglongjmp(sigbus_jmp, sig);
+}
+
+bool vp_read_sigbus(const void *p)
+{
+	struct sigaction sa = { .sa_handler = sigbus_handler }, old;
+	bool got;
+
+	igt_assert_eq(sigaction(SIGBUS, &sa, &old), 0);
+	if (sigsetjmp(sigbus_jmp, 1) == 0) {
+		peek(p);
+		got = false;
+	} else {
+		got = true;
+	}
+	igt_assert_eq(sigaction(SIGBUS, &old, NULL), 0);
+	return got;
 }
 
 void pattern_fill(void *ptr, size_t size, uint32_t seed)

@@ -2,7 +2,10 @@
 /*
  * Helpers shared by vprime's IGT tests.  They use only libdrm and IGT's
  * core API, so they build in an upstream IGT tree as well as with the
- * project's small harness.
+ * project's small harness.  Where upstream's libigt has a helper of the
+ * same purpose (gem_close(), prime_handle_to_fd(), ...), ours carries a vp_
+ * prefix: upstream's would otherwise take its place at link time, and
+ * they differ (upstream exports without DRM_RDWR).
  */
 #ifndef VPRIME_COMMON_H
 #define VPRIME_COMMON_H
@@ -40,17 +43,17 @@ int __vprime_gem_info(int fd, uint32_t handle,
 		      struct drm_vprime_gem_info *info);
 struct drm_vprime_gem_info vprime_gem_info(int fd, uint32_t handle);
 int __vprime_getparam(int fd, uint32_t param, uint64_t *value);
-void gem_close(int fd, uint32_t handle);
+void vp_gem_close(int fd, uint32_t handle);
 
 /* Dumb buffers and mmap through the DRM file. */
 uint32_t dumb_create(int fd, uint32_t width, uint32_t height, uint32_t bpp,
 		     uint32_t *pitch, uint64_t *size);
 int __dumb_map(int fd, uint32_t handle, uint64_t *offset);
-void *gem_mmap(int fd, uint32_t handle, size_t size, int prot);
+void *vp_gem_mmap(int fd, uint32_t handle, size_t size, int prot);
 
-/* PRIME. */
-int prime_handle_to_fd(int fd, uint32_t handle);
-uint32_t prime_fd_to_handle(int fd, int dmabuf);
+/* PRIME.  The export is DRM_CLOEXEC | DRM_RDWR, so it can be mapped. */
+int vp_prime_handle_to_fd(int fd, uint32_t handle);
+uint32_t vp_prime_fd_to_handle(int fd, int dmabuf);
 void *dmabuf_mmap(int dmabuf, size_t size, int prot);
 void dmabuf_sync(int dmabuf, uint64_t flags);
 
@@ -85,6 +88,13 @@ static inline uint8_t peek(const void *p)
 {
 	return __atomic_load_n((const uint8_t *)p, __ATOMIC_RELAXED);
 }
+
+/*
+ * Whether reading @p raises SIGBUS.  The signal is caught here, in the
+ * calling process, so it never reaches the harness's crash handler (which
+ * in upstream IGT ends the subtest as CRASH in whatever process takes it).
+ */
+bool vp_read_sigbus(const void *p);
 
 /* Fill / check a buffer with a pattern derived from @seed. */
 void pattern_fill(void *ptr, size_t size, uint32_t seed);

@@ -1,230 +1,575 @@
 // SPDX-License-Identifier: MIT
 /*
  * The core of the small IGT-compatible harness: command line, subtest and
- * fixture sequencing, results and exit codes.
+ * fixture sequencing, results, logging and exit codes, as upstream IGT's
+ * lib/igt_core.c (1.27.1) has them.
  *
  * A subtest's body runs between sigsetjmp() in igt_subtest() and a
- * siglongjmp() from igt_success(), igt_fail() or igt_skip(), as in IGT.  A
- * failure or skip in a fixture carries over to every later subtest.
+ * siglongjmp() from igt_success(), igt_fail() or igt_skip().  A failure or
+ * skip in a fixture carries over to every later subtest of its group.
+ *
+ * As upstream: a crash signal (SIGSEGV, SIGBUS, SIGFPE) inside a subtest
+ * ends it as CRASH in whatever process takes it, a child of igt_fork() or
+ * of a plain fork() included; so a test that expects a child to die of a
+ * signal handles that signal itself.  SIGPIPE is not ignored.
+ *
+ * Left out of upstream's: dynamic subtests, helper processes, exit
+ * handlers, timeouts, --describe and the options that serve hardware
+ * (--device, --interactive-debug, --skip-crc-compare, --trace-on-oops),
+ * stack traces, the igt_runner socket, and fbcon unbinding.
  */
+#define _GNU_SOURCE
+/* Upstream's library logs under its file's name. */
+#define IGT_LOG_DOMAIN "igt_core"
+#include <assert.h>
+#include <ctype.h>
+#include <fcntl.h>
 #include <fnmatch.h>
-#include <getopt.h>
 #include <signal.h>
+#include <sys/syscall.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
 
 #include "igt.h"
 
-sigjmp_buf igt_subtest_jmpbuf;
-const char *igt_test_name;
+jmp_buf igt_subtest_jmpbuf;
+enum igt_log_level igt_log_level = IGT_LOG_INFO;
 
-static bool list_subtests;
-static const char *run_filter;
+/* drmIoctl()'s semantics, without needing libdrm here. */
+static int restarting_ioctl(int fd, unsigned long request, void *arg)
+{
+	int ret;
+
+	do {
+		ret = ioctl(fd, request, arg);
+	} while (ret == -1 && (errno == EINTR || errno == EAGAIN));
+	return ret;
+}
+
+int (*igt_ioctl)(int fd, unsigned long request, void *arg) = restarting_ioctl;
+
+enum skip_mode { CONT = 0, SKIP, FAIL };
+
+static const char *command_str;
+static char *log_domain_filter;
+static bool list_subtests, show_testlist;
+static char *run_single_subtest;
+static bool run_single_subtest_found;
 static const char *in_subtest;
 static bool in_fixture;
-static bool fixture_entered;	/* the current fixture's body has begun */
-static bool is_child;
-static struct timespec subtest_start;
-static const char *skip_henceforth;	/* NULL, "SKIP" or "FAIL" */
-static int n_success, n_fail, n_skip, n_matched;
-static bool fixture_failed;	/* a fixture failed: the run fails */
-static char subtest_name_buf[256];
-static pid_t children[64];
-static int n_children;
-static int log_level = IGT_LOG_INFO;
-static pid_t main_pid;
+static bool test_child;
+static enum skip_mode skip_subtests_henceforth;
+static bool skipped_one, succeeded_one, failed_one;
+static int igt_exitcode = IGT_EXIT_SUCCESS;
+static struct timespec subtest_time;
+static bool plain_output;
+static pid_t *test_children;
+static int num_test_children, test_children_sz;
+static bool log_continuation;
+
+/* The last lines logged, at every level: shown when a test fails. */
+static struct {
+	char *entries[256];
+	uint8_t start, end;
+} log_buffer;
+
+static void internal_assert(bool cond, const char *msg)
+{
+	if (cond)
+		return;
+	igt_critical("internal error: %s", msg);
+	igt_critical("please refer to lib/igt_core documentation\n");
+	abort();
+}
 
 bool igt_only_list_subtests(void)
 {
-	return list_subtests;
+	return list_subtests || show_testlist;
 }
 
-static double elapsed(void)
+const char *igt_test_name(void)
+{
+	return command_str;
+}
+
+const char *igt_subtest_name(void)
+{
+	return in_subtest;
+}
+
+bool igt_can_fail(void)
+{
+	return in_fixture || in_subtest;
+}
+
+static void gettime(struct timespec *ts)
+{
+	clock_gettime(CLOCK_MONOTONIC_RAW, ts);
+}
+
+static double time_elapsed(const struct timespec *then)
 {
 	struct timespec now;
 
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (now.tv_sec - subtest_start.tv_sec) +
-	       (now.tv_nsec - subtest_start.tv_nsec) / 1e9;
+	gettime(&now);
+	return (now.tv_sec - then->tv_sec) +
+	       (now.tv_nsec - then->tv_nsec) / 1e9;
 }
 
-static void crash_handler(int sig)
+__attribute__((format(printf, 1, 2)))
+static void igt_kmsg(const char *format, ...)
 {
-	char buf[384];
-	int n;
-
-	/*
-	 * A process the test forked by itself dies of the signal as usual:
-	 * with the default action back, the faulting access runs again
-	 * (abort() raises again by itself).
-	 */
-	if (getpid() != main_pid && !is_child) {
-		signal(sig, SIG_DFL);
-		return;
-	}
-	if (in_subtest && !is_child)
-		n = snprintf(buf, sizeof(buf),
-			     "Received signal %s.\nSubtest %s: CRASH (%.3fs)\n",
-			     strsignal(sig), in_subtest, elapsed());
-	else
-		n = snprintf(buf, sizeof(buf), "Received signal %s.\n",
-			     strsignal(sig));
-	if (n > 0 && write(STDOUT_FILENO, buf, n) < 0)
-		n = 0;
-	_exit(IGT_EXIT_FAILURE);
-}
-
-static void usage(const char *prog, FILE *f)
-{
-	fprintf(f, "Usage: %s [OPTIONS]\n"
-		"  --list-subtests\n"
-		"  --run-subtest <pattern>\n"
-		"  --debug\n"
-		"  --help\n", prog);
-}
-
-int igt_subtest_init_parse_opts(int *argc, char **argv)
-{
-	static const struct option opts[] = {
-		{ "list-subtests", no_argument, NULL, 'l' },
-		{ "run-subtest", required_argument, NULL, 'r' },
-		{ "debug", optional_argument, NULL, 'd' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const int sigs[] = { SIGSEGV, SIGBUS, SIGFPE, SIGABRT, SIGILL };
-	const char *slash;
-	size_t i;
-	int c;
-
-	main_pid = getpid();
-	slash = strrchr(argv[0], '/');
-	igt_test_name = slash ? slash + 1 : argv[0];
-
-	while ((c = getopt_long(*argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case 'l':
-			list_subtests = true;
-			break;
-		case 'r':
-			run_filter = optarg;
-			break;
-		case 'd':
-			log_level = IGT_LOG_DEBUG;
-			break;
-		case 'h':
-			usage(argv[0], stdout);
-			exit(IGT_EXIT_SUCCESS);
-		default:
-			usage(argv[0], stderr);
-			exit(IGT_EXIT_INVALID);
-		}
-	}
-
-	setvbuf(stdout, NULL, _IOLBF, 0);
-	for (i = 0; i < ARRAY_SIZE(sigs); i++)
-		signal(sigs[i], crash_handler);
-	signal(SIGPIPE, SIG_IGN);
-	if (!list_subtests)
-		printf("IGT-Version: 1.27-vprime (x86_64) (Linux)\n");
-	return 0;
-}
-
-/* The filter is a comma-separated list of fnmatch() patterns, as in IGT. */
-static bool filter_matches(const char *name)
-{
-	char buf[512], *tok, *save = NULL;
-
-	if (!run_filter)
-		return true;
-	snprintf(buf, sizeof(buf), "%s", run_filter);
-	for (tok = strtok_r(buf, ",", &save); tok;
-	     tok = strtok_r(NULL, ",", &save))
-		if (fnmatch(tok, name, 0) == 0)
-			return true;
-	return false;
-}
-
-const char *__igt_subtest_name(const char *fmt, ...)
-{
+	FILE *file = fopen("/dev/kmsg", "w");
 	va_list ap;
 
-	va_start(ap, fmt);
-	vsnprintf(subtest_name_buf, sizeof(subtest_name_buf), fmt, ap);
+	if (!file)
+		return;
+	va_start(ap, format);
+	vfprintf(file, format, ap);
 	va_end(ap);
-	return subtest_name_buf;
+	fclose(file);
 }
 
-void __igt_describe(const char *desc)
+static void oom_adjust_for_doom(void)
 {
-	(void)desc;
+	static const char always_kill[] = "1000";
+	int fd = open("/proc/self/oom_score_adj", O_WRONLY);
+
+	igt_assert(fd != -1);
+	igt_assert(write(fd, always_kill, sizeof(always_kill)) ==
+		   sizeof(always_kill));
+	close(fd);
 }
 
-int __igt_group_enter(void)
+static void log_buffer_append(char *line)
 {
-	if (!skip_henceforth)
-		return 0;
-	return strcmp(skip_henceforth, "SKIP") ? 2 : 1;
+	free(log_buffer.entries[log_buffer.end]);
+	log_buffer.entries[log_buffer.end] = line;
+	log_buffer.end++;
+	if (log_buffer.end == log_buffer.start)
+		log_buffer.start++;
 }
 
-void __igt_group_exit(int saved)
+static void log_buffer_reset(void)
 {
-	skip_henceforth = saved == 0 ? NULL : saved == 1 ? "SKIP" : "FAIL";
+	log_buffer.start = 0;
+	log_buffer.end = 0;
 }
 
-bool __igt_run_subtest(const char *name, const char *file, int line)
+static void log_buffer_dump(void)
 {
-	(void)file;
-	(void)line;
+	uint8_t i;
 
-	if (in_subtest) {
-		fprintf(stderr, "igt: nested subtest %s in %s\n", name,
-			in_subtest);
-		exit(IGT_EXIT_INVALID);
+	if (in_subtest)
+		fprintf(stderr, "Subtest %s failed.\n", in_subtest);
+	else
+		fprintf(stderr, "Test %s failed.\n", command_str);
+
+	if (log_buffer.start == log_buffer.end) {
+		fprintf(stderr, "No log.\n");
+		return;
 	}
-	if (list_subtests) {
-		printf("%s\n", name);
-		return false;
-	}
-	if (!filter_matches(name))
-		return false;
+	fprintf(stderr, "**** DEBUG ****\n");
+	i = log_buffer.start;
+	do {
+		fprintf(stderr, "%s", log_buffer.entries[i]);
+		i++;
+	} while (i != log_buffer.start && i != log_buffer.end);
+	log_buffer_reset();
+	fprintf(stderr, "****  END  ****\n");
+}
 
-	n_matched++;
-	clock_gettime(CLOCK_MONOTONIC, &subtest_start);
-	printf("Starting subtest: %s\n", name);
-	if (skip_henceforth) {
-		printf("Subtest %s: %s (0.000s)\n", name, skip_henceforth);
-		if (strcmp(skip_henceforth, "FAIL") == 0)
-			n_fail++;
-		else
-			n_skip++;
-		return false;
+void igt_log(const char *domain, enum igt_log_level level,
+	     const char *format, ...)
+{
+	va_list args;
+
+	va_start(args, format);
+	igt_vlog(domain, level, format, args);
+	va_end(args);
+}
+
+void igt_vlog(const char *domain, enum igt_log_level level,
+	      const char *format, va_list args)
+{
+	static const char * const level_str[] = {
+		"DEBUG", "INFO", "WARNING", "CRITICAL", "NONE",
+	};
+	char *line, *formatted;
+	FILE *file;
+	int ret;
+
+	if (igt_only_list_subtests() && level <= IGT_LOG_WARN)
+		return;
+	if (vasprintf(&line, format, args) == -1)
+		return;
+
+	/* A message not ending its line continues without a prefix. */
+	if (log_continuation)
+		ret = asprintf(&formatted, "%s", line);
+	else
+		ret = asprintf(&formatted, "(%s:%d) %s%s%s: %s",
+			       program_invocation_short_name, getpid(),
+			       domain ? domain : "", domain ? "-" : "",
+			       level_str[level], line);
+	if (ret == -1)
+		goto out;
+	log_continuation = line[0] && line[strlen(line) - 1] != '\n';
+	log_buffer_append(formatted);
+
+	if (igt_log_level > level)
+		goto out;
+	if (log_domain_filter &&
+	    (domain ? strcmp(log_domain_filter, domain) :
+		      strcmp(log_domain_filter, "application")))
+		goto out;
+
+	if (level >= IGT_LOG_WARN) {
+		file = stderr;
+		fflush(stdout);
+	} else {
+		file = stdout;
 	}
-	in_subtest = strdup(name);
-	return true;
+	fprintf(file, "%s", level == IGT_LOG_INFO ? line : formatted);
+out:
+	free(line);
+}
+
+static const char *result_color(bool start)
+{
+	if (plain_output)
+		return "";
+	return start ? "\x1b[1m" : "\x1b[0m";
+}
+
+static void subtest_result_message(const char *name, const char *result,
+				   double elapsed)
+{
+	printf("%sSubtest %s: %s (%.3fs)%s\n", result_color(true), name,
+	       result, elapsed, result_color(false));
+	fflush(stdout);
+}
+
+static void kill_children(void)
+{
+	int c;
+
+	for (c = 0; c < num_test_children; c++) {
+		if (test_children[c] > 0) {
+			kill(test_children[c], SIGKILL);
+			waitpid(test_children[c], NULL, 0);
+		}
+	}
+	num_test_children = 0;
 }
 
 static __noreturn void exit_subtest(const char *result)
 {
-	fflush(stderr);
-	printf("Subtest %s: %s (%.3fs)\n", in_subtest, result, elapsed());
-	free((void *)in_subtest);
+	subtest_result_message(in_subtest, result, time_elapsed(&subtest_time));
+	kill_children();
 	in_subtest = NULL;
 	siglongjmp(igt_subtest_jmpbuf, 1);
 }
 
-void __igt_fixture_enter(void)
+/* Crash signals end the subtest; the others end the process silently. */
+static const struct {
+	int number;
+	const char *name;
+} handled_signals[] = {
+	{ SIGINT, NULL }, { SIGHUP, NULL }, { SIGPIPE, NULL },
+	{ SIGTERM, NULL }, { SIGQUIT, "SIGQUIT" }, { SIGABRT, "SIGABRT" },
+	{ SIGSEGV, "SIGSEGV" }, { SIGBUS, "SIGBUS" }, { SIGFPE, "SIGFPE" },
+};
+
+static bool crash_signal(int sig)
 {
-	fixture_entered = false;
+	return sig == SIGILL || sig == SIGBUS || sig == SIGFPE ||
+	       sig == SIGSEGV;
 }
 
-/* True once per fixture: the loop in igt_fixture runs its body once. */
+static void write_stderr(const char *str)
+{
+	if (write(STDERR_FILENO, str, strlen(str)) < 0)
+		return;
+}
+
+static void fatal_sig_handler(int sig)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(handled_signals); i++) {
+		if (handled_signals[i].number != sig)
+			continue;
+		if (handled_signals[i].name) {
+			write_stderr("Received signal ");
+			write_stderr(handled_signals[i].name);
+			write_stderr(".\n");
+		}
+		if (crash_signal(sig)) {
+			/* 128 + signal, as a shell reports it */
+			if (!failed_one)
+				igt_exitcode = 128 + sig;
+			failed_one = true;
+			if (in_subtest)
+				exit_subtest("CRASH");
+		}
+		break;
+	}
+
+	/* Die of the signal, with its default action. */
+	for (i = 0; i < ARRAY_SIZE(handled_signals); i++)
+		signal(handled_signals[i].number, SIG_DFL);
+	syscall(SYS_tgkill, syscall(SYS_getpid), syscall(SYS_gettid), sig);
+}
+
+static void print_usage(const char *help_str, bool output_on_stderr)
+{
+	FILE *f = output_on_stderr ? stderr : stdout;
+
+	fprintf(f, "Usage: %s [OPTIONS]\n", command_str);
+	fprintf(f, "  --list-subtests\n"
+		   "  --show-testlist\n"
+		   "  --run-subtest <pattern>\n"
+		   "  --debug[=log-domain]\n"
+		   "  --help|-h\n");
+	if (help_str)
+		fprintf(f, "%s\n", help_str);
+}
+
+static void print_version(void)
+{
+	struct utsname uts;
+
+	uname(&uts);
+	igt_info("IGT-Version: 1.27.1-vprime (x86_64) (%s: %s %s)\n",
+		 uts.sysname, uts.release, uts.machine);
+}
+
+enum {
+	OPT_LIST_SUBTESTS = 500,
+	OPT_SHOW_TESTLIST,
+	OPT_RUN_SUBTEST,
+	OPT_DEBUG,
+	OPT_HELP = 'h',
+};
+
+static int parse_options(int *argc, char **argv, const char *extra_short_opts,
+			 const struct option *extra_long_opts,
+			 const char *help_str,
+			 igt_opt_handler_t extra_opt_handler,
+			 void *handler_data)
+{
+	static const struct option long_options[] = {
+		{ "list-subtests", no_argument, NULL, OPT_LIST_SUBTESTS },
+		{ "show-testlist", no_argument, NULL, OPT_SHOW_TESTLIST },
+		{ "run-subtest", required_argument, NULL, OPT_RUN_SUBTEST },
+		{ "debug", optional_argument, NULL, OPT_DEBUG },
+		{ "help", no_argument, NULL, OPT_HELP },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct option *opts;
+	char *short_opts;
+	int c, n_extra = 0, option_index = 0, ret = 0;
+
+	while (extra_long_opts && extra_long_opts[n_extra].name)
+		n_extra++;
+	opts = calloc(n_extra + ARRAY_SIZE(long_options), sizeof(*opts));
+	igt_assert(opts);
+	if (n_extra)
+		memcpy(opts, extra_long_opts, n_extra * sizeof(*opts));
+	memcpy(opts + n_extra, long_options, sizeof(long_options));
+	igt_assert(asprintf(&short_opts, "%sh",
+			    extra_short_opts ? extra_short_opts : "") != -1);
+
+	while ((c = getopt_long(*argc, argv, short_opts, opts,
+				&option_index)) != -1) {
+		switch (c) {
+		case OPT_LIST_SUBTESTS:
+			if (!run_single_subtest)
+				list_subtests = true;
+			break;
+		case OPT_SHOW_TESTLIST:
+			show_testlist = true;
+			break;
+		case OPT_RUN_SUBTEST:
+			if (!igt_only_list_subtests())
+				run_single_subtest = strdup(optarg);
+			break;
+		case OPT_DEBUG:
+			igt_log_level = IGT_LOG_DEBUG;
+			if (optarg && strlen(optarg) > 0)
+				log_domain_filter = strdup(optarg);
+			break;
+		case OPT_HELP:
+			print_usage(help_str, false);
+			ret = -1;
+			goto out;
+		case '?':
+			print_usage(help_str, true);
+			ret = -2;
+			goto out;
+		default:
+			ret = extra_opt_handler ?
+			      extra_opt_handler(c, option_index, handler_data) :
+			      IGT_OPT_HANDLER_ERROR;
+			if (ret)
+				goto out;
+		}
+	}
+out:
+	free(short_opts);
+	free(opts);
+	return ret;
+}
+
+int igt_subtest_init_parse_opts(int *argc, char **argv,
+				const char *extra_short_opts,
+				const struct option *extra_long_opts,
+				const char *help_str,
+				igt_opt_handler_t extra_opt_handler,
+				void *handler_data)
+{
+	const char *env;
+	size_t i;
+	int ret;
+
+	if (!isatty(STDOUT_FILENO) || getenv("IGT_PLAIN_OUTPUT"))
+		plain_output = true;
+	errno = 0;	/* isatty() leaves ENOTTY */
+	env = getenv("IGT_LOG_LEVEL");
+	if (env) {
+		if (strcmp(env, "debug") == 0)
+			igt_log_level = IGT_LOG_DEBUG;
+		else if (strcmp(env, "info") == 0)
+			igt_log_level = IGT_LOG_INFO;
+		else if (strcmp(env, "warn") == 0)
+			igt_log_level = IGT_LOG_WARN;
+		else if (strcmp(env, "none") == 0)
+			igt_log_level = IGT_LOG_NONE;
+	}
+
+	command_str = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 :
+					      argv[0];
+	setvbuf(stdout, NULL, _IOLBF, 0);
+
+	ret = parse_options(argc, argv, extra_short_opts, extra_long_opts,
+			    help_str, extra_opt_handler, handler_data);
+	if (ret < 0)
+		exit(ret == -1 ? IGT_EXIT_SUCCESS : IGT_EXIT_INVALID);
+
+	if (!igt_only_list_subtests()) {
+		igt_kmsg("<6>[IGT] %s: executing\n", command_str);
+		print_version();
+		sync();
+		oom_adjust_for_doom();
+	}
+
+	for (i = 0; i < ARRAY_SIZE(handled_signals); i++)
+		signal(handled_signals[i].number, fatal_sig_handler);
+
+	/* What getopt left, after the program name. */
+	for (i = 0; optind + i < (size_t)*argc; i++)
+		argv[i + 1] = argv[optind + i];
+	*argc = *argc - optind + 1;
+	return ret;
+}
+
+/* --run-subtest: comma-separated globs, "!" negates, the last match wins. */
+static bool subtest_matches(const char *name)
+{
+	char *copy = strdup(run_single_subtest), *tok, *save = NULL;
+	bool match = false;
+
+	for (tok = strtok_r(copy, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save)) {
+		bool neg = tok[0] == '!';
+
+		if (fnmatch(tok + neg, name, 0) == 0)
+			match = !neg;
+	}
+	free(copy);
+	return match;
+}
+
+static bool valid_name_for_subtest(const char *name)
+{
+	for (; *name; name++)
+		if (*name != '_' && *name != '-' &&
+		    !isalnum((unsigned char)*name))
+			return false;
+	return true;
+}
+
+bool __igt_run_subtest(const char *subtest_name, const char *file,
+		       const int line)
+{
+	(void)file;
+	(void)line;
+	internal_assert(!igt_can_fail(),
+			"igt_subtest can be nested only in igt_main or igt_subtest_group\n");
+
+	if (!valid_name_for_subtest(subtest_name)) {
+		igt_critical("Invalid subtest name \"%s\".\n", subtest_name);
+		igt_exit();
+	}
+
+	if (run_single_subtest) {
+		if (!subtest_matches(subtest_name))
+			return false;
+		run_single_subtest_found = true;
+	}
+
+	if (show_testlist) {
+		printf("igt@%s@%s\n", igt_test_name(), subtest_name);
+		return false;
+	} else if (list_subtests) {
+		printf("%s\n", subtest_name);
+		return false;
+	}
+
+	if (skip_subtests_henceforth) {
+		subtest_result_message(subtest_name,
+				       skip_subtests_henceforth == SKIP ?
+				       "SKIP" : "FAIL", 0.0);
+		return false;
+	}
+
+	igt_kmsg("<6>[IGT] %s: starting subtest %s\n", command_str,
+		 subtest_name);
+	igt_info("Starting subtest: %s\n", subtest_name);
+	fflush(stdout);
+	log_buffer_reset();
+	gettime(&subtest_time);
+	in_subtest = subtest_name;
+	return true;
+}
+
+void igt_describe_f(const char *fmt, ...)
+{
+	(void)fmt;	/* shown only by --describe, which is left out */
+}
+
+void __igt_subtest_group_save(int *save, int *desc)
+{
+	*desc = false;
+	*save = skip_subtests_henceforth;
+}
+
+void __igt_subtest_group_restore(int save, int desc)
+{
+	(void)desc;
+	skip_subtests_henceforth = save;
+}
+
 bool __igt_fixture(void)
 {
-	if (fixture_entered)
-		return false;
-	fixture_entered = true;
-	if (list_subtests || skip_henceforth)
+	internal_assert(!in_fixture,
+			"nesting multiple igt_fixtures is invalid\n");
+	internal_assert(!in_subtest,
+			"nesting igt_fixture in igt_subtest is invalid\n");
+
+	if (igt_only_list_subtests() || skip_subtests_henceforth)
 		return false;
 	in_fixture = true;
 	return true;
@@ -235,194 +580,209 @@ void __igt_fixture_complete(void)
 	in_fixture = false;
 }
 
-void igt_success(void)
+void __igt_fixture_end(void)
 {
-	n_success++;
-	exit_subtest("SUCCESS");
+	in_fixture = false;
+	siglongjmp(igt_subtest_jmpbuf, 1);
 }
 
-static void kill_children(void)
+void igt_success(void)
 {
-	int i;
-
-	for (i = 0; i < n_children; i++)
-		kill(children[i], SIGKILL);
-	for (i = 0; i < n_children; i++)
-		waitpid(children[i], NULL, 0);
-	n_children = 0;
+	succeeded_one = true;
+	if (in_subtest)
+		exit_subtest("SUCCESS");
 }
 
 void igt_fail(int exitcode)
 {
-	if (is_child)
+	assert(exitcode != IGT_EXIT_SUCCESS && exitcode != IGT_EXIT_SKIP);
+
+	if (!failed_one)
+		igt_exitcode = exitcode;
+	failed_one = true;
+
+	/* A child's log is not shown; its parent reports the failure. */
+	if (test_child)
 		exit(exitcode);
-	kill_children();
-	if (in_subtest) {
-		n_fail++;
+
+	log_buffer_dump();
+
+	if (in_subtest)
 		exit_subtest("FAIL");
-	}
-	if (in_fixture) {
-		skip_henceforth = "FAIL";
-		fixture_failed = true;
-		in_fixture = false;
-		siglongjmp(igt_subtest_jmpbuf, 1);
-	}
-	exit(exitcode);
+
+	internal_assert(igt_can_fail(),
+			"failing test is only allowed in fixtures, subtests and igt_simple_main\n");
+	skip_subtests_henceforth = FAIL;
+	__igt_fixture_end();
 }
 
-void igt_skip(const char *fmt, ...)
+void igt_skip(const char *f, ...)
 {
-	va_list ap;
+	va_list args;
 
-	if (fmt) {
-		va_start(ap, fmt);
-		vprintf(fmt, ap);
-		va_end(ap);
+	skipped_one = true;
+	internal_assert(!test_child, "skips are not allowed in forks\n");
+
+	if (!igt_only_list_subtests()) {
+		va_start(args, f);
+		vprintf(f, args);
+		va_end(args);
 	}
-	if (is_child)
-		exit(IGT_EXIT_SKIP);
-	kill_children();
-	if (in_subtest) {
-		n_skip++;
+
+	if (in_subtest)
 		exit_subtest("SKIP");
-	}
-	skip_henceforth = "SKIP";
-	if (in_fixture) {
-		in_fixture = false;
-		siglongjmp(igt_subtest_jmpbuf, 1);
-	}
-	/* A skip outside any block ends the test here. */
-	igt_exit();
+
+	internal_assert(in_fixture,
+			"skipping is allowed only in fixtures, subtests or igt_simple_main\n");
+	skip_subtests_henceforth = SKIP;
+	__igt_fixture_end();
 }
 
-void __igt_fail_assert(const char *domain, const char *file, int line,
+void __igt_skip_check(const char *file, const int line, const char *func,
+		      const char *check, const char *format, ...)
+{
+	static char *buf;
+	char *err_str = NULL;
+	int err = errno;
+	va_list args;
+
+	if (err)
+		igt_assert(asprintf(&err_str, "Last errno: %i, %s\n", err,
+				    strerror(err)) != -1);
+
+	free(buf);
+	buf = NULL;
+	if (format) {
+		va_start(args, format);
+		igt_assert(vasprintf(&buf, format, args) != -1);
+		va_end(args);
+	}
+
+	igt_skip("Test requirement not met in function %s, file %s:%i:\n"
+		 "Test requirement: %s\n%s%s",
+		 func, file, line, check, buf ? buf : "",
+		 err_str ? err_str : "");
+}
+
+void __igt_fail_assert(const char *domain, const char *file, const int line,
 		       const char *func, const char *assertion,
-		       const char *fmt, ...)
+		       const char *format, ...)
 {
 	int err = errno;
-	va_list ap;
+	va_list args;
 
-	fflush(stdout);
-	fprintf(stderr, "(%s:%d) %s-CRITICAL: Test assertion failure function %s, file %s:%d:\n",
-		igt_test_name, getpid(), domain, func, file, line);
-	fprintf(stderr, "(%s:%d) %s-CRITICAL: Failed assertion: %s\n",
-		igt_test_name, getpid(), domain, assertion);
+	igt_log(domain, IGT_LOG_CRITICAL,
+		"Test assertion failure function %s, file %s:%i:\n", func,
+		file, line);
+	igt_log(domain, IGT_LOG_CRITICAL, "Failed assertion: %s\n", assertion);
 	if (err)
-		fprintf(stderr, "(%s:%d) %s-CRITICAL: Last errno: %d, %s\n",
-			igt_test_name, getpid(), domain, err, strerror(err));
-	if (fmt) {
-		fprintf(stderr, "(%s:%d) %s-CRITICAL: ", igt_test_name,
-			getpid(), domain);
-		va_start(ap, fmt);
-		vfprintf(stderr, fmt, ap);
-		va_end(ap);
+		igt_log(domain, IGT_LOG_CRITICAL, "Last errno: %i, %s\n", err,
+			strerror(err));
+	if (format) {
+		va_start(args, format);
+		igt_vlog(domain, IGT_LOG_CRITICAL, format, args);
+		va_end(args);
 	}
 	igt_fail(IGT_EXIT_FAILURE);
 }
 
-void __igt_fail_cmp(const char *file, int line, const char *func,
-		    const char *assertion, const char *ncmp, bool is_signed,
-		    unsigned long long n1, unsigned long long n2)
-{
-	if (is_signed)
-		__igt_fail_assert("vprime", file, line, func, assertion,
-				  "error: %lld %s %lld\n", (long long)n1, ncmp,
-				  (long long)n2);
-	__igt_fail_assert("vprime", file, line, func, assertion,
-			  "error: %#llx %s %#llx\n", n1, ncmp, n2);
-}
-
-void __igt_skip_check(const char *file, int line, const char *func,
-		      const char *check, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("Test requirement not met in function %s, file %s:%d:\n",
-	       func, file, line);
-	printf("Test requirement: %s\n", check);
-	if (fmt) {
-		va_start(ap, fmt);
-		vprintf(fmt, ap);
-		va_end(ap);
-	}
-	igt_skip(NULL);
-}
-
-void igt_log(int level, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (level < log_level)
-		return;
-	va_start(ap, fmt);
-	vfprintf(level >= IGT_LOG_WARN ? stderr : stdout, fmt, ap);
-	va_end(ap);
-}
-
-int __igt_fork_all(int num_children)
+bool __igt_fork(void)
 {
 	pid_t pid;
-	int i;
 
-	igt_assert(n_children + num_children <= (int)ARRAY_SIZE(children));
-	fflush(stdout);
-	fflush(stderr);
-	for (i = 0; i < num_children; i++) {
-		pid = fork();
-		igt_assert(pid >= 0);
-		if (pid == 0) {
-			is_child = true;
-			n_children = 0;
-			return i;
-		}
-		children[n_children++] = pid;
+	internal_assert(in_subtest,
+			"forking is only allowed in subtests or igt_simple_main\n");
+	internal_assert(!test_child,
+			"forking is not allowed from already forked children\n");
+
+	if (num_test_children >= test_children_sz) {
+		test_children_sz = test_children_sz ? test_children_sz * 2 : 4;
+		test_children = realloc(test_children,
+					sizeof(pid_t) * test_children_sz);
+		igt_assert(test_children);
 	}
-	return -1;
+
+	fflush(NULL);
+	pid = fork();
+	igt_assert(pid != -1);
+	if (pid == 0) {
+		test_child = true;
+		num_test_children = 0;
+		oom_adjust_for_doom();
+		return true;
+	}
+	test_children[num_test_children++] = pid;
+	return false;
 }
 
-bool __igt_in_child(void)
+/* The first child to fail gives its status, the rest are killed. */
+static int __igt_waitchildren(void)
 {
-	return is_child;
+	int err = 0, count = 0;
+
+	while (count < num_test_children) {
+		int status = -1, c;
+		pid_t pid = wait(&status);
+
+		if (pid == -1) {
+			if (errno == EINTR)
+				continue;
+			printf("wait(num_children:%d) failed with %m\n",
+			       num_test_children - count);
+			return IGT_EXIT_FAILURE;
+		}
+		for (c = 0; c < num_test_children; c++)
+			if (pid == test_children[c])
+				break;
+		if (c == num_test_children)
+			continue;
+
+		if (err == 0 && status != 0) {
+			if (WIFEXITED(status)) {
+				printf("child %i failed with exit status %i\n",
+				       c, WEXITSTATUS(status));
+				err = WEXITSTATUS(status);
+			} else if (WIFSIGNALED(status)) {
+				printf("child %i died with signal %i, %s\n",
+				       c, WTERMSIG(status),
+				       strsignal(WTERMSIG(status)));
+				err = 128 + WTERMSIG(status);
+			} else {
+				printf("Unhandled failure [%d] in child %i\n",
+				       status, c);
+				err = 256;
+			}
+			for (c = 0; c < num_test_children; c++)
+				kill(test_children[c], SIGKILL);
+		}
+		count++;
+	}
+	num_test_children = 0;
+	return err;
 }
 
 void igt_waitchildren(void)
 {
-	int i, status, failed = 0;
+	int err = __igt_waitchildren();
 
-	for (i = 0; i < n_children; i++) {
-		if (waitpid(children[i], &status, 0) < 0 ||
-		    !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-			igt_warn("child %d failed: status %#x\n", children[i],
-				 status);
-			failed++;
-		}
-	}
-	n_children = 0;
-	igt_assert_f(failed == 0, "%d children failed\n", failed);
-}
-
-int igt_ioctl(int fd, unsigned long request, void *arg)
-{
-	int ret;
-
-	do {
-		ret = ioctl(fd, request, arg);
-	} while (ret == -1 && (errno == EINTR || errno == EAGAIN));
-	return ret;
+	if (err)
+		igt_fail(err);
 }
 
 void igt_exit(void)
 {
-	if (list_subtests)
-		exit(IGT_EXIT_SUCCESS);
-	if (run_filter && n_matched == 0) {
-		fprintf(stderr, "%s: no subtest matches %s\n", igt_test_name,
-			run_filter);
+	if (run_single_subtest && !run_single_subtest_found) {
+		igt_critical("Unknown subtest: %s\n", run_single_subtest);
 		exit(IGT_EXIT_INVALID);
 	}
-	if (n_fail || fixture_failed)
-		exit(IGT_EXIT_FAILURE);
-	if (n_success == 0 && (n_skip || skip_henceforth))
-		exit(IGT_EXIT_SKIP);
-	exit(IGT_EXIT_SUCCESS);
+	if (igt_only_list_subtests())
+		exit(IGT_EXIT_SUCCESS);
+
+	if (!failed_one)
+		igt_exitcode = succeeded_one ? IGT_EXIT_SUCCESS : IGT_EXIT_SKIP;
+
+	igt_kmsg("<6>[IGT] %s: exiting, ret=%d\n", command_str, igt_exitcode);
+	igt_debug("Exiting with status code %d\n", igt_exitcode);
+	kill_children();
+	exit(igt_exitcode);
 }

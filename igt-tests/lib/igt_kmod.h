@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The subset of IGT's igt_kmod.h that vprime's tests use, implemented by
- * running modprobe.
+ * The subset of IGT's igt_kmod.h (1.27.1) that vprime's tests use,
+ * implemented by running modprobe.
  */
 #ifndef VPRIME_IGT_KMOD_H
 #define VPRIME_IGT_KMOD_H

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * prime_self_import: PRIME identity and reference counting on vprime.
+ * vprime_prime_self_import: PRIME identity and reference counting on vprime.
  * Exporting and importing on the same device gives back the same object;
  * nothing leaks however handles and fds are closed; bad fds and handles
  * get the right errno.
@@ -45,43 +45,43 @@ igt_main
 	igt_describe("fd-to-handle of an fd exported from a handle gives that handle");
 	igt_subtest("export-import-same-handle") {
 		uint32_t h = vprime_gem_create(fd, 65536, 0);
-		int dmabuf = prime_handle_to_fd(fd, h);
+		int dmabuf = vp_prime_handle_to_fd(fd, h);
 
-		igt_assert_eq_u32(prime_fd_to_handle(fd, dmabuf), h);
+		igt_assert_eq_u32(vp_prime_fd_to_handle(fd, dmabuf), h);
 		igt_assert(vprime_gem_info(fd, h).state & VPRIME_GEM_STATE_EXPORTED);
 		close(dmabuf);
-		gem_close(fd, h);
+		vp_gem_close(fd, h);
 	}
 
 	igt_describe("Exporting twice gives the same dma-buf, importing twice the same handle");
 	igt_subtest("twice-same") {
 		uint32_t h = vprime_gem_create(fd, 65536, 0);
-		int a = prime_handle_to_fd(fd, h), b = prime_handle_to_fd(fd, h);
+		int a = vp_prime_handle_to_fd(fd, h), b = vp_prime_handle_to_fd(fd, h);
 
 		igt_assert(fd_ino(a) == fd_ino(b));
 		igt_assert_eq(bufinfo_count("vprime"), base_bufs + 1);
-		igt_assert_eq_u32(prime_fd_to_handle(fd, a), h);
-		igt_assert_eq_u32(prime_fd_to_handle(fd, b), h);
+		igt_assert_eq_u32(vp_prime_fd_to_handle(fd, a), h);
+		igt_assert_eq_u32(vp_prime_fd_to_handle(fd, b), h);
 		close(a);
 		close(b);
-		gem_close(fd, h);
+		vp_gem_close(fd, h);
 	}
 
 	igt_describe("Another file of the device importing the fd gets the same object");
 	igt_subtest("other-file-same-object") {
 		int fd2 = vprime_open(VPRIME_NODE_RENDER, 0);
 		uint32_t h = vprime_gem_create(fd, 65536, 0), h2;
-		int dmabuf = prime_handle_to_fd(fd, h);
+		int dmabuf = vp_prime_handle_to_fd(fd, h);
 		uint32_t *p, *p2;
 		int fd3 = vprime_open(VPRIME_NODE_PRIMARY, 0);
 
-		h2 = prime_fd_to_handle(fd2, dmabuf);
+		h2 = vp_prime_fd_to_handle(fd2, dmabuf);
 		igt_assert_eq(vprime_debugfs_objects(fd), base_objects + 1);
 		igt_assert(!(vprime_gem_info(fd2, h2).state & VPRIME_GEM_STATE_IMPORTED));
 		/* the same pages, seen through both files */
-		h2 = prime_fd_to_handle(fd3, dmabuf);
-		p = gem_mmap(fd, h, 65536, PROT_READ | PROT_WRITE);
-		p2 = gem_mmap(fd3, h2, 65536, PROT_READ);
+		h2 = vp_prime_fd_to_handle(fd3, dmabuf);
+		p = vp_gem_mmap(fd, h, 65536, PROT_READ | PROT_WRITE);
+		p2 = vp_gem_mmap(fd3, h2, 65536, PROT_READ);
 		pattern_fill(p, 65536, 7);
 		igt_assert(pattern_check(p2, 65536, 7));
 		munmap(p, 65536);
@@ -89,27 +89,27 @@ igt_main
 		close(fd3);
 		close(fd2);
 		close(dmabuf);
-		gem_close(fd, h);
+		vp_gem_close(fd, h);
 		igt_assert_eq(vprime_debugfs_objects(fd), base_objects);
 	}
 
 	igt_describe("The dma-buf outlives the handle; re-importing it keeps the contents");
 	igt_subtest("fd-outlives-handle") {
 		uint32_t h = vprime_gem_create(fd, 65536, 0);
-		uint32_t *p = gem_mmap(fd, h, 65536, PROT_READ | PROT_WRITE);
+		uint32_t *p = vp_gem_mmap(fd, h, 65536, PROT_READ | PROT_WRITE);
 		int dmabuf;
 
 		pattern_fill(p, 65536, 99);
 		munmap(p, 65536);
-		dmabuf = prime_handle_to_fd(fd, h);
-		gem_close(fd, h);
+		dmabuf = vp_prime_handle_to_fd(fd, h);
+		vp_gem_close(fd, h);
 		igt_assert_eq(vprime_debugfs_objects(fd), base_objects);
 		igt_assert_eq(bufinfo_count("vprime"), base_bufs + 1);
-		h = prime_fd_to_handle(fd, dmabuf);
-		p = gem_mmap(fd, h, 65536, PROT_READ);
+		h = vp_prime_fd_to_handle(fd, dmabuf);
+		p = vp_gem_mmap(fd, h, 65536, PROT_READ);
 		igt_assert(pattern_check(p, 65536, 99));
 		munmap(p, 65536);
-		gem_close(fd, h);
+		vp_gem_close(fd, h);
 		close(dmabuf);
 		igt_assert_eq(bufinfo_count("vprime"), base_bufs);
 	}
@@ -120,13 +120,13 @@ igt_main
 
 		for (i = 0; i < 2; i++) {
 			uint32_t h = vprime_gem_create(fd, 4096, 0);
-			int dmabuf = prime_handle_to_fd(fd, h);
+			int dmabuf = vp_prime_handle_to_fd(fd, h);
 
 			if (i) {
 				close(dmabuf);
-				gem_close(fd, h);
+				vp_gem_close(fd, h);
 			} else {
-				gem_close(fd, h);
+				vp_gem_close(fd, h);
 				close(dmabuf);
 			}
 			igt_assert_eq(vprime_debugfs_objects(fd), base_objects);
@@ -140,11 +140,11 @@ igt_main
 
 		for (i = 0; i < 2000; i++) {
 			uint32_t h = vprime_gem_create(fd, 4096, 0);
-			int dmabuf = prime_handle_to_fd(fd, h);
+			int dmabuf = vp_prime_handle_to_fd(fd, h);
 
-			igt_assert_eq_u32(prime_fd_to_handle(fd, dmabuf), h);
+			igt_assert_eq_u32(vp_prime_fd_to_handle(fd, dmabuf), h);
 			close(dmabuf);
-			gem_close(fd, h);
+			vp_gem_close(fd, h);
 		}
 		igt_assert_eq(vprime_debugfs_objects(fd), base_objects);
 		igt_assert_eq(bufinfo_count("vprime"), base_bufs);
@@ -153,13 +153,13 @@ igt_main
 	igt_describe("The exported dma-buf names vprime as exporter and takes a name");
 	igt_subtest("exporter-and-name") {
 		uint32_t h = vprime_gem_create(fd, 4096, 0);
-		int dmabuf = prime_handle_to_fd(fd, h);
-		char path[64], line[256];
+		int dmabuf = vp_prime_handle_to_fd(fd, h);
+		char path[64], line[256], name[] = "scanout-0";
 		bool found = false;
 		FILE *f;
 
 		igt_assert_eq(bufinfo_count("vprime"), base_bufs + 1);
-		igt_assert_eq(igt_ioctl(dmabuf, DMA_BUF_SET_NAME_B, "scanout-0"), 0);
+		igt_assert_eq(igt_ioctl(dmabuf, DMA_BUF_SET_NAME_B, name), 0);
 		snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", dmabuf);
 		f = fopen(path, "r");
 		igt_assert(f);
@@ -172,13 +172,13 @@ igt_main
 		fclose(f);
 		igt_assert(found);
 		close(dmabuf);
-		gem_close(fd, h);
+		vp_gem_close(fd, h);
 	}
 
 	igt_describe("DRM_CLOEXEC gives a close-on-exec fd, DRM_RDWR a writable one");
 	igt_subtest("export-flags") {
 		uint32_t h = vprime_gem_create(fd, 4096, 0);
-		int dmabuf = prime_handle_to_fd(fd, h);
+		int dmabuf = vp_prime_handle_to_fd(fd, h);
 		void *p;
 
 		igt_assert(fcntl(dmabuf, F_GETFD) & FD_CLOEXEC);
@@ -186,7 +186,7 @@ igt_main
 		p = dmabuf_mmap(dmabuf, 4096, PROT_READ | PROT_WRITE);
 		munmap(p, 4096);
 		close(dmabuf);
-		gem_close(fd, h);
+		vp_gem_close(fd, h);
 	}
 
 	/* Bad input */
@@ -201,7 +201,7 @@ igt_main
 		uint32_t h = vprime_gem_create(fd, 4096, 0);
 		int dmabuf;
 
-		gem_close(fd, h);
+		vp_gem_close(fd, h);
 		igt_assert_eq(drmPrimeHandleToFD(fd, h, DRM_CLOEXEC, &dmabuf), -1);
 		igt_assert_eq(errno, ENOENT);
 	}
@@ -213,7 +213,7 @@ igt_main
 
 		igt_assert_eq(igt_ioctl(fd, DRM_IOCTL_PRIME_HANDLE_TO_FD, &arg), -1);
 		igt_assert_eq(errno, EINVAL);
-		gem_close(fd, arg.handle);
+		vp_gem_close(fd, arg.handle);
 	}
 
 	igt_subtest("fd-to-handle-pipe") {

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
- * prime_mmap: CPU access to vprime buffers through the exported dma-buf's
- * mmap and the GEM mmap, bracketed by DMA_BUF_IOCTL_SYNC, with mappings
- * that outlive fds, handles and even the exporting process's interest.
+ * vprime_prime_mmap: CPU access to vprime buffers through the exported
+ * dma-buf's mmap and the GEM mmap, bracketed by DMA_BUF_IOCTL_SYNC, with
+ * mappings that outlive fds, handles and even the exporting process's
+ * interest.
  */
 #include <fcntl.h>
 #include <signal.h>
@@ -30,30 +31,30 @@ igt_main
 	igt_describe("Writes through the dma-buf mmap are seen through the GEM mmap");
 	igt_subtest("dmabuf-write-gem-read") {
 		uint32_t h = vprime_gem_create(fd, SIZE, 0);
-		int dmabuf = prime_handle_to_fd(fd, h);
+		int dmabuf = vp_prime_handle_to_fd(fd, h);
 		void *d = dmabuf_mmap(dmabuf, SIZE, PROT_READ | PROT_WRITE);
 		void *g;
 
 		dmabuf_sync(dmabuf, DMA_BUF_SYNC_START | DMA_BUF_SYNC_WRITE);
 		pattern_fill(d, SIZE, 0xabc);
 		dmabuf_sync(dmabuf, DMA_BUF_SYNC_END | DMA_BUF_SYNC_WRITE);
-		g = gem_mmap(fd, h, SIZE, PROT_READ);
+		g = vp_gem_mmap(fd, h, SIZE, PROT_READ);
 		igt_assert(pattern_check(g, SIZE, 0xabc));
 		munmap(g, SIZE);
 		munmap(d, SIZE);
 		close(dmabuf);
-		gem_close(fd, h);
+		vp_gem_close(fd, h);
 	}
 
 	igt_describe("Writes through the GEM mmap are seen through the dma-buf mmap");
 	igt_subtest("gem-write-dmabuf-read") {
 		uint32_t h = vprime_gem_create(fd, SIZE, 0);
-		void *g = gem_mmap(fd, h, SIZE, PROT_READ | PROT_WRITE);
+		void *g = vp_gem_mmap(fd, h, SIZE, PROT_READ | PROT_WRITE);
 		int dmabuf;
 		void *d;
 
 		pattern_fill(g, SIZE, 0xdef);
-		dmabuf = prime_handle_to_fd(fd, h);
+		dmabuf = vp_prime_handle_to_fd(fd, h);
 		d = dmabuf_mmap(dmabuf, SIZE, PROT_READ);
 		dmabuf_sync(dmabuf, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ);
 		igt_assert(pattern_check(d, SIZE, 0xdef));
@@ -61,13 +62,13 @@ igt_main
 		munmap(g, SIZE);
 		munmap(d, SIZE);
 		close(dmabuf);
-		gem_close(fd, h);
+		vp_gem_close(fd, h);
 	}
 
 	igt_describe("Mapping the dma-buf allocates nothing; a sync or touch does");
 	igt_subtest("dmabuf-mmap-deferred") {
 		uint32_t h = vprime_gem_create(fd, SIZE, 0);
-		int dmabuf = prime_handle_to_fd(fd, h);
+		int dmabuf = vp_prime_handle_to_fd(fd, h);
 		uint8_t *d = dmabuf_mmap(dmabuf, SIZE, PROT_READ);
 
 		igt_assert(!(vprime_gem_info(fd, h).state & VPRIME_GEM_STATE_ALLOCATED));
@@ -75,26 +76,26 @@ igt_main
 		igt_assert(vprime_gem_info(fd, h).state & VPRIME_GEM_STATE_ALLOCATED);
 		munmap(d, SIZE);
 		close(dmabuf);
-		gem_close(fd, h);
+		vp_gem_close(fd, h);
 
 		h = vprime_gem_create(fd, SIZE, 0);
-		dmabuf = prime_handle_to_fd(fd, h);
+		dmabuf = vp_prime_handle_to_fd(fd, h);
 		dmabuf_sync(dmabuf, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW);
 		igt_assert(vprime_gem_info(fd, h).state & VPRIME_GEM_STATE_ALLOCATED);
 		dmabuf_sync(dmabuf, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW);
 		close(dmabuf);
-		gem_close(fd, h);
+		vp_gem_close(fd, h);
 	}
 
 	igt_describe("The mapping keeps the buffer alive after fd and handle close");
 	igt_subtest("mapping-outlives-fd") {
 		uint32_t h = vprime_gem_create(fd, SIZE, 0);
-		int dmabuf = prime_handle_to_fd(fd, h);
+		int dmabuf = vp_prime_handle_to_fd(fd, h);
 		void *d = dmabuf_mmap(dmabuf, SIZE, PROT_READ | PROT_WRITE);
 
 		pattern_fill(d, SIZE, 5);
 		close(dmabuf);
-		gem_close(fd, h);
+		vp_gem_close(fd, h);
 		igt_assert_eq(bufinfo_count("vprime"), base_bufs + 1);
 		igt_assert(pattern_check(d, SIZE, 5));
 		munmap(d, SIZE);
@@ -104,8 +105,8 @@ igt_main
 	igt_describe("A child keeps reading after the parent closed everything");
 	igt_subtest("close-while-child-maps") {
 		uint32_t h = vprime_gem_create(fd, SIZE, 0);
-		int dmabuf = prime_handle_to_fd(fd, h), up[2], down[2], status;
-		void *g = gem_mmap(fd, h, SIZE, PROT_READ | PROT_WRITE);
+		int dmabuf = vp_prime_handle_to_fd(fd, h), up[2], down[2], status;
+		void *g = vp_gem_mmap(fd, h, SIZE, PROT_READ | PROT_WRITE);
 		char c = 0;
 		pid_t pid;
 
@@ -129,7 +130,7 @@ igt_main
 		}
 		igt_assert_eq((int)read(up[0], &c, 1), 1);
 		close(dmabuf);
-		gem_close(fd, h);
+		vp_gem_close(fd, h);
 		igt_assert_eq((int)write(down[1], "c", 1), 1);
 		igt_assert_eq(waitpid(pid, &status, 0), pid);
 		igt_assert(WIFEXITED(status));
@@ -144,17 +145,17 @@ igt_main
 	/* Bad input */
 	igt_subtest("dmabuf-mmap-too-long") {
 		uint32_t h = vprime_gem_create(fd, 8192, 0);
-		int dmabuf = prime_handle_to_fd(fd, h);
+		int dmabuf = vp_prime_handle_to_fd(fd, h);
 
 		igt_assert(mmap(NULL, 3 * 4096, PROT_READ, MAP_SHARED, dmabuf, 0) == MAP_FAILED);
 		igt_assert_eq(errno, EINVAL);
 		close(dmabuf);
-		gem_close(fd, h);
+		vp_gem_close(fd, h);
 	}
 
 	igt_subtest("dmabuf-mmap-bad-offset") {
 		uint32_t h = vprime_gem_create(fd, 8192, 0);
-		int dmabuf = prime_handle_to_fd(fd, h);
+		int dmabuf = vp_prime_handle_to_fd(fd, h);
 
 		igt_assert(mmap(NULL, 4096, PROT_READ, MAP_SHARED, dmabuf, 2 * 4096) == MAP_FAILED);
 		igt_assert_eq(errno, EINVAL);
@@ -162,12 +163,12 @@ igt_main
 				1ULL << 44) == MAP_FAILED);
 		igt_assert_eq(errno, EINVAL);
 		close(dmabuf);
-		gem_close(fd, h);
+		vp_gem_close(fd, h);
 	}
 
 	igt_subtest("dmabuf-mmap-offset-ok") {
 		uint32_t h = vprime_gem_create(fd, 8192, 0);
-		int dmabuf = prime_handle_to_fd(fd, h);
+		int dmabuf = vp_prime_handle_to_fd(fd, h);
 		uint32_t *all = dmabuf_mmap(dmabuf, 8192, PROT_READ | PROT_WRITE);
 		uint32_t *second = mmap(NULL, 4096, PROT_READ, MAP_SHARED, dmabuf, 4096);
 
@@ -177,7 +178,7 @@ igt_main
 		munmap(second, 4096);
 		munmap(all, 8192);
 		close(dmabuf);
-		gem_close(fd, h);
+		vp_gem_close(fd, h);
 	}
 
 	/*
@@ -191,7 +192,7 @@ igt_main
 	igt_subtest("dmabuf-mmap-fault-around") {
 		const size_t pages = 37;
 		uint32_t h = vprime_gem_create(fd, pages * 4096, 0);
-		int dmabuf = prime_handle_to_fd(fd, h);
+		int dmabuf = vp_prime_handle_to_fd(fd, h);
 		uint32_t *all = dmabuf_mmap(dmabuf, pages * 4096,
 					    PROT_READ | PROT_WRITE);
 		static const size_t starts[] = { 0, 3, 15, 17, 30 };
@@ -212,23 +213,23 @@ igt_main
 			munmap(all, n * 4096);
 		}
 		close(dmabuf);
-		gem_close(fd, h);
+		vp_gem_close(fd, h);
 	}
 
 	igt_subtest("dmabuf-mmap-private") {
 		uint32_t h = vprime_gem_create(fd, 8192, 0);
-		int dmabuf = prime_handle_to_fd(fd, h);
+		int dmabuf = vp_prime_handle_to_fd(fd, h);
 
 		igt_assert(mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE,
 				dmabuf, 0) == MAP_FAILED);
 		igt_assert_eq(errno, EINVAL);
 		close(dmabuf);
-		gem_close(fd, h);
+		vp_gem_close(fd, h);
 	}
 
 	igt_subtest("sync-bad-flags") {
 		uint32_t h = vprime_gem_create(fd, 8192, 0);
-		int dmabuf = prime_handle_to_fd(fd, h);
+		int dmabuf = vp_prime_handle_to_fd(fd, h);
 		struct dma_buf_sync sync = { .flags = 1ULL << 40 };
 
 		igt_assert_eq(igt_ioctl(dmabuf, DMA_BUF_IOCTL_SYNC, &sync), -1);
@@ -237,7 +238,7 @@ igt_main
 		igt_assert_eq(igt_ioctl(dmabuf, DMA_BUF_IOCTL_SYNC, &sync), -1);
 		igt_assert_eq(errno, EINVAL);
 		close(dmabuf);
-		gem_close(fd, h);
+		vp_gem_close(fd, h);
 	}
 
 	igt_fixture {
