@@ -11,7 +11,6 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/mman.h>
-#include <sys/utsname.h>
 #include <sys/wait.h>
 
 #include <linux/dma-buf.h>
@@ -40,22 +39,6 @@ static void setup_vivid(void)
 				     NULL);
 	igt_assert(frame_size >= 1920 * 1080 * 4);
 	igt_assert(v4l2_reqbufs_dmabuf(cap, CAP, 1) > 0);
-}
-
-/*
- * Linux 6.12's videobuf2 (videobuf2-core.c __prepare_dmabuf(), as in
- * Debian's 6.12.117) keeps the reference it took on a dma-buf whose attach
- * failed: its attach error path skips the dma_buf_put() of the new plane.
- * A QBUF that cenalloc refuses at attach then pins the buffer for good.
- */
-static bool vb2_leaks_refused_attach(void)
-{
-	struct utsname u;
-	unsigned int major, minor;
-
-	igt_assert_eq(uname(&u), 0);
-	igt_assert_eq(sscanf(u.release, "%u.%u", &major, &minor), 2);
-	return major == 6 && minor == 12;
 }
 
 static void release_vivid(void)
@@ -207,7 +190,7 @@ igt_main
 			int dmabuf;
 
 			igt_require_f(vgem >= 0, "vgem not loaded\n");
-			if (vb2_leaks_refused_attach()) {
+			if (v4l2_vb2_leaks_failed_attach()) {
 				munmap(p, frame_size);
 				vp_gem_close(fd, h);
 				close(vgem);

@@ -119,7 +119,7 @@ static void vbuf_release(int drm, struct vbuf *b)
 	b->handle = 0;
 }
 
-/* Set up vivid: HDMI out -> Loop Video -> HDMI in, @w x @h @fourcc. */
+/* Set up vivid: HDMI out -> loop -> HDMI in, @w x @h @fourcc. */
 static void loop_init(struct loop *l, int allocators, uint32_t fourcc,
 		      uint32_t w, uint32_t h, bool dumb)
 {
@@ -158,7 +158,7 @@ static void loop_init(struct loop *l, int allocators, uint32_t fourcc,
 
 	/* no timestamp text over the looped picture */
 	v4l2_set_menu(l->cap, "OSD Text Mode", "None");
-	v4l2_set_ctrl(l->cap, "Loop Video", 1);
+	v4l2_vivid_loop(l->cap);
 }
 
 /* Draw a distinct pattern into output buffer @i and remember it. */
@@ -416,9 +416,14 @@ static void test_too_small(int allocators, uint32_t type)
 			       type == OUT ? l.sizeimage : 0);
 	igt_assert_eq(ret, -EINVAL);
 	/* claiming the full length: the allocator's attach sees the lie */
-	ret = v4l2_qbuf_dmabuf(vfd, type, 0, small.dmabuf, l.sizeimage,
-			       type == OUT ? l.sizeimage : 0);
-	igt_assert_eq(ret, -EFAULT);
+	if (v4l2_vb2_leaks_failed_attach()) {
+		igt_info("not claiming the full length: this kernel's videobuf2 would keep the buffer\n");
+	} else {
+		ret = v4l2_qbuf_dmabuf(vfd, type, 0, small.dmabuf,
+				       l.sizeimage,
+				       type == OUT ? l.sizeimage : 0);
+		igt_assert_eq(ret, -EFAULT);
+	}
 	/* vivid holds nothing: only our own export is live */
 	igt_assert_eq(bufinfo_count("vprime"), before.vprime + 1);
 

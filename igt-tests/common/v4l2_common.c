@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/utsname.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -249,6 +250,25 @@ void v4l2_set_menu(int vfd, const char *name, const char *item)
 	}
 	igt_assert_f(false, "control \"%s\" has no item \"%s\"\n", name,
 		     item);
+}
+
+bool v4l2_vb2_leaks_failed_attach(void)
+{
+	struct utsname u;
+	unsigned int major, minor;
+
+	igt_assert_eq(uname(&u), 0);
+	igt_assert_eq(sscanf(u.release, "%u.%u", &major, &minor), 2);
+	return major == 6 && minor == 12;
+}
+
+void v4l2_vivid_loop(int cap)
+{
+	if (v4l2_find_ctrl(cap, "Loop Video"))
+		v4l2_set_ctrl(cap, "Loop Video", 1);
+	else
+		v4l2_set_menu(cap, "HDMI 000-0 Is Connected To",
+			      "Output HDMI 000-0");
 }
 
 void v4l2_stream(int vfd, uint32_t type, bool on)

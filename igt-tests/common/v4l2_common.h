@@ -59,6 +59,19 @@ void v4l2_set_dv_timings(int vfd, uint32_t width, uint32_t height);
 uint32_t v4l2_find_ctrl(int vfd, const char *name);
 void v4l2_set_ctrl(int vfd, const char *name, int32_t value);
 void v4l2_set_menu(int vfd, const char *name, const char *item);
+/*
+ * Loop vivid instance 0's first HDMI output into capture device @cap (its
+ * first HDMI input selected): the "Loop Video" control on Linux 6.1,
+ * the input's "HDMI 000-0 Is Connected To" menu on 6.12.
+ */
+void v4l2_vivid_loop(int cap);
+/*
+ * Whether this kernel's videobuf2 keeps the reference it took on a
+ * dma-buf whose attach failed (a QBUF refused at attach then pins the
+ * buffer for good): Linux 6.12's __prepare_dmabuf() jumps past the
+ * dma_buf_put() of the new plane (read in Debian's 6.12.117 source).
+ */
+bool v4l2_vb2_leaks_failed_attach(void);
 
 void v4l2_stream(int vfd, uint32_t type, bool on);
 /* Wait up to @timeout_ms and DQBUF; returns the index or -errno. */

@@ -508,10 +508,33 @@ static void fz_write_log(const char *why)
  * on a driver that keeps returning EAGAIN, so restart a bounded number of
  * times.
  */
+/* The system dma-heap's device number, once known (0: none). */
+static dev_t fz_heap_rdev;
+
+/*
+ * dma_heap_ioctl() dispatches on the ioctl number alone, and the system
+ * heap allocates any length it is given, page by page, until the OOM
+ * killer stops it: a dma-buf SYNC (nr 0) sent to the heap's fd is an
+ * ALLOC of its flags as a length.  Only op_heap_alloc()'s ALLOC goes
+ * there.
+ */
+static bool fz_heap_refuses(int fd, unsigned long request)
+{
+	struct stat st;
+
+	return fz_heap_rdev && request != DMA_HEAP_IOCTL_ALLOC &&
+	       !fstat(fd, &st) && S_ISCHR(st.st_mode) &&
+	       st.st_rdev == fz_heap_rdev;
+}
+
 static int fz_ioctl(int fd, unsigned long request, void *arg)
 {
 	int ret, tries = 0;
 
+	if (fz_heap_refuses(fd, request)) {
+		errno = ENOTTY;
+		return -1;
+	}
 	do {
 		ret = ioctl(fd, request, arg);
 	} while (ret == -1 && (errno == EINTR || errno == EAGAIN) &&
@@ -3217,8 +3240,13 @@ static void fz_find_nodes(void)
 	qsort(fz_nodes, fz_nnodes, sizeof(fz_nodes[0]), fz_node_cmp);
 	if (!access("/dev/cenalloc", F_OK))
 		fz_add_node("/dev/cenalloc", FZ_KIND_CENALLOC, 0);
-	if (!access("/dev/dma_heap/system", F_OK))
+	if (!access("/dev/dma_heap/system", F_OK)) {
+		struct stat st;
+
+		if (!stat("/dev/dma_heap/system", &st))
+			fz_heap_rdev = st.st_rdev;
 		fz_add_node("/dev/dma_heap/system", FZ_KIND_HEAP, 0);
+	}
 	if (!access("/dev/udmabuf", F_OK))
 		fz_add_node("/dev/udmabuf", FZ_KIND_UDMABUF, 0);
 	fz_add_node("/dev/null", FZ_KIND_NULL, 0);

@@ -104,6 +104,20 @@ static int set_ctrl(int fd, const char *name, int value, const char *item)
 	return -ENOENT;
 }
 
+/*
+ * Loop vivid's output into its capture: the "Loop Video" control on Linux 6.1,
+ * the HDMI input's "Is Connected To" menu on 6.12.
+ */
+static int loop_on(int cap)
+{
+	int ret = set_ctrl(cap, "Loop Video", 1, NULL);
+
+	if (ret != -ENOENT)
+		return ret;
+	return set_ctrl(cap, "HDMI 000-0 Is Connected To", -1,
+			"Output HDMI 000-0");
+}
+
 static int step(struct demo_vivid *v, const char *what, int ret)
 {
 	if (ret >= 0)
@@ -135,7 +149,7 @@ int vivid_loop_open(struct demo_vivid *v, uint32_t width, uint32_t height,
 	       /* no timestamp text over the looped picture, and loop it */
 	       step(v, "OSD Text Mode",
 		    set_ctrl(v->cap, "OSD Text Mode", 0, "None")) ||
-	       step(v, "Loop Video", set_ctrl(v->cap, "Loop Video", 1, NULL));
+	       step(v, "Loop Video", loop_on(v->cap));
 }
 
 void vivid_loop_close(struct demo_vivid *v)
