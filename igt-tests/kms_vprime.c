@@ -104,6 +104,22 @@ static uint64_t prop_enum(uint32_t id, uint32_t type, const char *name,
 	return val;
 }
 
+/* Whether enum property @name of object @id has an entry @entry. */
+static bool prop_has_enum(uint32_t id, uint32_t type, const char *name,
+			  const char *entry)
+{
+	drmModePropertyPtr p = drmModeGetProperty(fd, prop_id(id, type, name));
+	bool found = false;
+	int i;
+
+	igt_assert(p);
+	for (i = 0; i < p->count_enums; i++)
+		if (!strcmp(p->enums[i].name, entry))
+			found = true;
+	drmModeFreeProperty(p);
+	return found;
+}
+
 static void add(drmModeAtomicReqPtr req, uint32_t id, uint32_t type,
 		const char *name, uint64_t value)
 {
@@ -1117,6 +1133,87 @@ igt_main
 		free(out);
 		pipe_off();
 		fb_destroy(&wbfb);
+		fb_destroy(&prim);
+		census_settle();
+	}
+
+	igt_describe("Rotation 180 and reflections mirror the source, also when clipped");
+	igt_subtest("crc-rotation-reflect") {
+		static const struct {
+			const char *name;
+			bool rx, ry;
+		} rots[] = {
+			{ "rotate-180", true, true },
+			{ "reflect-x", true, false },
+			{ "reflect-y", false, true },
+		};
+		uint32_t w = kp.mode.hdisplay, h = kp.mode.vdisplay;
+		const int32_t ox = -40, oy = h - 100;
+		const uint32_t ow = 200, oh = 160;
+		struct fb prim = fb_create(w, h, DRM_FORMAT_XRGB8888);
+		struct fb ovl = fb_create(ow, oh, DRM_FORMAT_XRGB8888);
+		uint32_t *out = malloc((size_t)w * h * 4);
+		drmModeAtomicReqPtr req;
+		uint32_t blob, i, x, y, fx, fy;
+		int32_t cx, cy;
+
+		igt_assert(out);
+		for (y = 0; y < h; y++)
+			for (x = 0; x < w; x++)
+				*fb_pixel(&prim, x, y) = (x * 5) << 8 ^ y;
+		for (y = 0; y < oh; y++)
+			for (x = 0; x < ow; x++)
+				*fb_pixel(&ovl, x, y) = 0x800000 | x << 8 | y;
+		for (i = 0; i < ARRAY_SIZE(rots); i++) {
+			for (y = 0; y < h; y++) {
+				for (x = 0; x < w; x++) {
+					fx = rots[i].rx ? w - 1 - x : x;
+					fy = rots[i].ry ? h - 1 - y : y;
+					out[y * w + x] = 0xff000000 |
+						*fb_pixel(&prim, fx, fy);
+				}
+			}
+			/* The overlay hangs off the left and bottom edges. */
+			for (cy = oy; cy < oy + (int32_t)oh; cy++) {
+				for (cx = ox; cx < ox + (int32_t)ow; cx++) {
+					if (cx < 0 || cy >= (int32_t)h)
+						continue;
+					fx = rots[i].rx ? ow - 1 - (cx - ox) :
+							  (uint32_t)(cx - ox);
+					fy = rots[i].ry ? oh - 1 - (cy - oy) :
+							  (uint32_t)(cy - oy);
+					out[cy * w + cx] = 0xff000000 |
+						*fb_pixel(&ovl, fx, fy);
+				}
+			}
+			req = modeset_req(&prim, &blob);
+			add(req, kp.primary, DRM_MODE_OBJECT_PLANE, "rotation",
+			    1ull << prop_enum(kp.primary, DRM_MODE_OBJECT_PLANE,
+					      "rotation", rots[i].name));
+			add_plane(req, kp.overlay, &ovl, ox, oy);
+			add(req, kp.overlay, DRM_MODE_OBJECT_PLANE, "rotation",
+			    1ull << prop_enum(kp.overlay, DRM_MODE_OBJECT_PLANE,
+					      "rotation", rots[i].name));
+			modeset_commit(req, blob);
+			igt_debug("%s\n", rots[i].name);
+			check_crcs(output_crc(out, w, h), 2);
+			pipe_off();
+		}
+		/* Back to rotate-0 for the subtests after this one. */
+		req = drmModeAtomicAlloc();
+		igt_assert(req);
+		add(req, kp.primary, DRM_MODE_OBJECT_PLANE, "rotation",
+		    DRM_MODE_ROTATE_0);
+		add(req, kp.overlay, DRM_MODE_OBJECT_PLANE, "rotation",
+		    DRM_MODE_ROTATE_0);
+		igt_assert_eq(commit(req, 0), 0);
+		drmModeAtomicFree(req);
+		/* 90 degrees is not offered. */
+		igt_assert_f(!prop_has_enum(kp.primary, DRM_MODE_OBJECT_PLANE,
+					    "rotation", "rotate-90"),
+			     "rotate-90 offered\n");
+		free(out);
+		fb_destroy(&ovl);
 		fb_destroy(&prim);
 		census_settle();
 	}

@@ -22,6 +22,11 @@
  * XRGB2101010 and ARGB2101010 widen each channel by repeating its top
  * bits, c10 = c8 << 2 | c8 >> 6, with alpha (or X) 3.
  *
+ * Rotation: the plane's visible source rectangle (framebuffer
+ * coordinates, clipped by the DRM helper with the rotation applied) is
+ * mirrored left to right for REFLECT_X, top to bottom for REFLECT_Y, both
+ * for ROTATE_180.
+ *
  * Blending, per channel c with source alpha sa and plane alpha pa (the top
  * 8 bits of the 16-bit property), where mul(x, y) = (x * y + 127) / 255:
  *
@@ -86,6 +91,7 @@ static void vprime_compose_to_argb(u32 format, const u8 *raw, u32 *argb,
 	const __le16 *p16 = (const __le16 *)raw;
 	unsigned int i;
 	u32 v, r, g, b;
+	bool alpha;
 
 	for (i = 0; i < n; i++) {
 		switch (format) {
@@ -116,13 +122,14 @@ static void vprime_compose_to_argb(u32 format, const u8 *raw, u32 *argb,
 			break;
 		case DRM_FORMAT_XRGB2101010:
 		case DRM_FORMAT_ARGB2101010:
+			alpha = format == DRM_FORMAT_ARGB2101010;
 			argb[i] = vprime_2101010_to_argb(le32_to_cpu(p32[i]),
-					format == DRM_FORMAT_ARGB2101010);
+							 alpha);
 			break;
 		case DRM_FORMAT_XRGB16161616:
 		case DRM_FORMAT_ARGB16161616:
-			argb[i] = vprime_16161616_to_argb(&p16[4 * i],
-					format == DRM_FORMAT_ARGB16161616);
+			alpha = format == DRM_FORMAT_ARGB16161616;
+			argb[i] = vprime_16161616_to_argb(&p16[4 * i], alpha);
 			break;
 		default:
 			/* Planes take only the formats above. */
@@ -175,15 +182,25 @@ static void vprime_compose_plane_line(const struct vprime_compose_plane *plane,
 				      int y, struct vprime_compose_buffers *bufs)
 {
 	unsigned int n = drm_rect_width(&plane->dst);
+
+	unsigned int line = y - plane->dst.y1, i;
 	size_t offset;
+	u32 tmp;
 
 	if (y < plane->dst.y1 || y >= plane->dst.y2 || !n)
 		return;
-	offset = (size_t)(plane->src_y + y - plane->dst.y1) * plane->pitch +
+	if (plane->reflect_y)
+		line = drm_rect_height(&plane->dst) - 1 - line;
+	offset = (size_t)(plane->src_y + line) * plane->pitch +
 		 (size_t)plane->src_x * plane->cpp;
 	iosys_map_memcpy_from(bufs->raw, &plane->src, offset,
 			      (size_t)n * plane->cpp);
 	vprime_compose_to_argb(plane->format, bufs->raw, bufs->argb, n);
+	for (i = 0; plane->reflect_x && i < n / 2; i++) {
+		tmp = bufs->argb[i];
+		bufs->argb[i] = bufs->argb[n - 1 - i];
+		bufs->argb[n - 1 - i] = tmp;
+	}
 	vprime_compose_blend(plane, bufs->argb, bufs->out + plane->dst.x1, n);
 }
 

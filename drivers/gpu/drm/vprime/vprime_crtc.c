@@ -130,6 +130,8 @@ static void vprime_crtc_compose_work(struct work_struct *work)
 		return;
 	}
 	frame = vcrtc->frame;
+	vcrtc->composing = true;
+	vcrtc->compose_seq = vcrtc->frame_seq;
 	start = vcrtc->frame_start;
 	end = vcrtc->frame_end;
 	/* Handed over now: the next run starts after them, never before. */
@@ -140,6 +142,9 @@ static void vprime_crtc_compose_work(struct work_struct *work)
 	if (frame.width)
 		crc = vprime_compose(&frame, &vcrtc->buffers,
 				     wb ? &target : NULL, want_crc);
+	spin_lock_irq(&vcrtc->lock);
+	vcrtc->composing = false;
+	spin_unlock_irq(&vcrtc->lock);
 	if (wb)
 		vprime_crtc_wb_done(vcrtc, frame.width ? 0 : -EIO, true);
 	if (!want_crc || !frame.width)
@@ -203,18 +208,28 @@ void vprime_crtc_wb_queue(struct vprime_crtc *vcrtc,
 }
 
 /**
- * vprime_crtc_flush_compose() - wait for a running composition of a CRTC
+ * vprime_crtc_flush_compose() - wait for a composition of an older frame
  * @crtc: the CRTC
  *
  * Called by the commit tail once the new frame is in place and before
  * the old plane states are cleaned up: after this, no compose work reads
- * the old framebuffers' mappings.
+ * the old framebuffers' mappings.  A work item that is idle, or composing
+ * the newest frame, is not waited for (a legacy cursor move then does not
+ * wait for a whole composition); one that copies a frame after this
+ * copies the new one.
  *
  * Context: process context; may sleep.
  */
 void vprime_crtc_flush_compose(struct drm_crtc *crtc)
 {
-	flush_work(&to_vprime_crtc(crtc)->compose_work);
+	struct vprime_crtc *vcrtc = to_vprime_crtc(crtc);
+	bool older;
+
+	spin_lock_irq(&vcrtc->lock);
+	older = vcrtc->composing && vcrtc->compose_seq != vcrtc->frame_seq;
+	spin_unlock_irq(&vcrtc->lock);
+	if (older)
+		flush_work(&vcrtc->compose_work);
 }
 
 /* Called under the DRM core's vbl_lock, interrupts off. */
@@ -398,6 +413,7 @@ static void vprime_crtc_atomic_disable(struct drm_crtc *crtc,
 	spin_lock_irq(&vcrtc->lock);
 	vcrtc->frame.width = 0;
 	vcrtc->frame.num_planes = 0;
+	vcrtc->frame_seq++;
 	spin_unlock_irq(&vcrtc->lock);
 
 	/* A CRTC that stays off gets no flush: its event is sent here. */
@@ -471,6 +487,7 @@ static void vprime_crtc_atomic_flush(struct drm_crtc *crtc,
 
 	spin_lock_irq(&vcrtc->lock);
 	vcrtc->frame = frame;
+	vcrtc->frame_seq++;
 	if (armed)
 		vcrtc->wb_state = VPRIME_WB_ARMED;
 	spin_unlock_irq(&vcrtc->lock);

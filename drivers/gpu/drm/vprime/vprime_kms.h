@@ -40,6 +40,9 @@ struct vprime_device;
  * @dst: where the visible part lands on the CRTC (clipped to it)
  * @alpha: plane alpha, 0 (transparent) to 255 (opaque)
  * @blend_mode: %DRM_MODE_BLEND_PIXEL_NONE, _PREMULTI or _COVERAGE
+ * @reflect_x: the visible source is mirrored left to right on the CRTC
+ * @reflect_y: the visible source is mirrored top to bottom on the CRTC
+ *	(rotation 180 is both)
  */
 struct vprime_compose_plane {
 	struct iosys_map src;
@@ -51,6 +54,8 @@ struct vprime_compose_plane {
 	struct drm_rect dst;
 	u8 alpha;
 	u16 blend_mode;
+	bool reflect_x;
+	bool reflect_y;
 };
 
 /**
@@ -165,6 +170,12 @@ struct vprime_plane_state {
  * @frame_end: last vblank count to report; protected by @lock
  * @crc_next: the vblank count after the last one handed to @compose_work
  *	(0: none since the source was selected); protected by @lock
+ * @frame_seq: bumped each time atomic_flush publishes @frame; protected
+ *	by @lock
+ * @compose_seq: the @frame_seq of the frame @compose_work is composing;
+ *	protected by @lock
+ * @composing: @compose_work is reading a frame's framebuffers; protected
+ *	by @lock
  * @wb: the output's writeback connector
  * @wb_state: where the writeback job is; protected by @lock
  * @wb_target: the job's framebuffer while @wb_state is not idle;
@@ -187,6 +198,9 @@ struct vprime_crtc {
 	u64 frame_start;
 	u64 frame_end;
 	u64 crc_next;
+	u64 frame_seq;
+	u64 compose_seq;
+	bool composing;
 	struct drm_writeback_connector *wb;
 	enum vprime_wb_state wb_state;
 	struct vprime_wb_target wb_target;

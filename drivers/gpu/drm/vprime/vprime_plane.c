@@ -171,6 +171,11 @@ static void vprime_plane_atomic_update(struct drm_plane *plane,
 	cp->dst = new->dst;
 	cp->alpha = new->alpha >> 8;
 	cp->blend_mode = new->pixel_blend_mode;
+	/* src is in framebuffer coordinates: 180 is both reflections. */
+	cp->reflect_x = !!(new->rotation & DRM_MODE_REFLECT_X) ^
+			!!(new->rotation & DRM_MODE_ROTATE_180);
+	cp->reflect_y = !!(new->rotation & DRM_MODE_REFLECT_Y) ^
+			!!(new->rotation & DRM_MODE_ROTATE_180);
 }
 
 static const struct drm_plane_helper_funcs vprime_plane_helper_funcs = {
@@ -180,7 +185,10 @@ static const struct drm_plane_helper_funcs vprime_plane_helper_funcs = {
 	.atomic_update = vprime_plane_atomic_update,
 };
 
-/* zpos, alpha and blend mode; zpos is fixed per plane type. */
+/*
+ * zpos, rotation (0 and 180, reflect X and Y) on every plane; alpha and
+ * blend mode on all but the primary.  zpos is fixed per plane type.
+ */
 static int vprime_plane_add_properties(struct drm_plane *plane,
 				       enum drm_plane_type type)
 {
@@ -189,6 +197,13 @@ static int vprime_plane_add_properties(struct drm_plane *plane,
 	int ret;
 
 	ret = drm_plane_create_zpos_immutable_property(plane, zpos);
+	if (ret)
+		return ret;
+	ret = drm_plane_create_rotation_property(plane, DRM_MODE_ROTATE_0,
+						 DRM_MODE_ROTATE_0 |
+						 DRM_MODE_ROTATE_180 |
+						 DRM_MODE_REFLECT_X |
+						 DRM_MODE_REFLECT_Y);
 	if (ret || type == DRM_PLANE_TYPE_PRIMARY)
 		return ret;
 	ret = drm_plane_create_alpha_property(plane);
