@@ -522,6 +522,15 @@ static void add_writeback(drmModeAtomicReqPtr req, uint32_t wb,
 	}
 }
 
+/* poll() POLLIN of @f without waiting. */
+static short ready_fd(int f)
+{
+	struct pollfd p = { .fd = f, .events = POLLIN };
+
+	igt_assert(poll(&p, 1, 0) >= 0);
+	return p.revents;
+}
+
 static void wait_fence(int fence)
 {
 	struct pollfd pfd = { .fd = fence, .events = POLLIN };
@@ -609,6 +618,53 @@ static uint32_t *fill_wide(struct fb *fb)
 		}
 	}
 	return out;
+}
+
+/* An unsignalled vprime fence on @handle: its id, and a sync_file in @sf. */
+static uint32_t kms_fence(uint32_t handle, uint32_t flags, int *sf)
+{
+	struct drm_vprime_fence_attach a = {
+		.handle = handle, .flags = flags | VPRIME_FENCE_SYNC_FILE,
+	};
+
+	igt_assert_eq(drmIoctl(fd, DRM_IOCTL_VPRIME_FENCE_ATTACH, &a), 0);
+	*sf = a.sync_file_fd;
+	return a.fence;
+}
+
+static void kms_fence_signal(uint32_t fence)
+{
+	struct drm_vprime_fence_signal s = { .fence = fence };
+
+	igt_assert_eq(drmIoctl(fd, DRM_IOCTL_VPRIME_FENCE_SIGNAL, &s), 0);
+}
+
+/* No DRM event arrives within @ms. */
+static void no_event(int ms)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+
+	igt_assert_eq(poll(&pfd, 1, ms), 0);
+}
+
+/* A non-blocking flip of the primary plane to @fb with an event. */
+static void flip_to(struct fb *fb, int in_fence, int32_t *out_fence)
+{
+	drmModeAtomicReqPtr req = drmModeAtomicAlloc();
+
+	igt_assert(req);
+	add(req, kp.primary, DRM_MODE_OBJECT_PLANE, "FB_ID", fb->id);
+	if (in_fence >= 0)
+		add(req, kp.primary, DRM_MODE_OBJECT_PLANE, "IN_FENCE_FD",
+		    in_fence);
+	if (out_fence) {
+		*out_fence = -1;
+		add(req, kp.crtc, DRM_MODE_OBJECT_CRTC, "OUT_FENCE_PTR",
+		    (uint64_t)(uintptr_t)out_fence);
+	}
+	igt_assert_eq(commit(req, DRM_MODE_PAGE_FLIP_EVENT |
+			     DRM_MODE_ATOMIC_NONBLOCK), 0);
+	drmModeAtomicFree(req);
 }
 
 igt_main
@@ -1215,6 +1271,62 @@ igt_main
 		free(out);
 		fb_destroy(&ovl);
 		fb_destroy(&prim);
+		census_settle();
+	}
+
+	igt_describe("A flip waits for its IN_FENCE_FD; the CRTC out-fence follows the flip");
+	igt_subtest("flip-in-fence-out-fence") {
+		struct fb a = fb_create(kp.mode.hdisplay, kp.mode.vdisplay,
+					DRM_FORMAT_XRGB8888);
+		struct fb b = fb_create(kp.mode.hdisplay, kp.mode.vdisplay,
+					DRM_FORMAT_XRGB8888);
+		uint32_t other = vprime_gem_create(fd, 4096, 0), blob, fence;
+		drmModeAtomicReqPtr req;
+		int32_t out_fence;
+		uint64_t usec;
+		uint32_t seq;
+		int sf;
+
+		req = modeset_req(&a, &blob);
+		modeset_commit(req, blob);
+		fence = kms_fence(other, 0, &sf);
+		flip_to(&b, sf, &out_fence);
+		igt_assert(out_fence >= 0);
+		no_event(200);
+		igt_assert_eq(ready_fd(out_fence), 0);
+		kms_fence_signal(fence);
+		wait_flip(&seq, &usec);
+		wait_fence(out_fence);
+		close(sf);
+		vp_gem_close(fd, other);
+		pipe_off();
+		fb_destroy(&b);
+		fb_destroy(&a);
+		census_settle();
+	}
+
+	igt_describe("A flip to a buffer with an unsignalled write fence waits for it");
+	igt_subtest("flip-implicit-fence") {
+		struct fb a = fb_create(kp.mode.hdisplay, kp.mode.vdisplay,
+					DRM_FORMAT_XRGB8888);
+		struct fb b = fb_create(kp.mode.hdisplay, kp.mode.vdisplay,
+					DRM_FORMAT_XRGB8888);
+		drmModeAtomicReqPtr req;
+		uint32_t blob, fence, seq;
+		uint64_t usec;
+		int sf;
+
+		req = modeset_req(&a, &blob);
+		modeset_commit(req, blob);
+		fence = kms_fence(b.handle, VPRIME_FENCE_WRITE, &sf);
+		flip_to(&b, -1, NULL);
+		no_event(200);
+		kms_fence_signal(fence);
+		wait_flip(&seq, &usec);
+		close(sf);
+		pipe_off();
+		fb_destroy(&b);
+		fb_destroy(&a);
 		census_settle();
 	}
 
