@@ -194,7 +194,7 @@ igt_main
 				munmap(p, frame_size);
 				vp_gem_close(fd, h);
 				close(vgem);
-				igt_skip("videobuf2 of this kernel leaks a refused QBUF's dma-buf\n");
+				igt_skip("this kernel's vb2 keeps a refused QBUF's dma-buf\n");
 			}
 			pattern_fill(p, frame_size, 0xb10c);
 			dmabuf = vp_prime_handle_to_fd(fd, h);

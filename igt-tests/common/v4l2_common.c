@@ -255,11 +255,9 @@ void v4l2_set_menu(int vfd, const char *name, const char *item)
 bool v4l2_vb2_leaks_failed_attach(void)
 {
 	struct utsname u;
-	unsigned int major, minor;
 
 	igt_assert_eq(uname(&u), 0);
-	igt_assert_eq(sscanf(u.release, "%u.%u", &major, &minor), 2);
-	return major == 6 && minor == 12;
+	return !strncmp(u.release, "6.12.", 5);
 }
 
 void v4l2_vivid_loop(int cap)
