@@ -13,6 +13,7 @@
 #include <sys/sysmacros.h>
 
 #include <drm_fourcc.h>
+#include <linux/dma-buf.h>
 #include <xf86drm.h>
 #include <xf86drmMode.h>
 
@@ -665,6 +666,52 @@ static void flip_to(struct fb *fb, int in_fence, int32_t *out_fence)
 	igt_assert_eq(commit(req, DRM_MODE_PAGE_FLIP_EVENT |
 			     DRM_MODE_ATOMIC_NONBLOCK), 0);
 	drmModeAtomicFree(req);
+}
+
+/*
+ * A framebuffer on vprime of a dma-buf another exporter made: @dmabuf
+ * (@w x @h XRGB8888, @pitch) imported, its pixels at @map filled with a
+ * pattern whose output is written to @out.
+ */
+static struct fb fb_import(int dmabuf, uint32_t w, uint32_t h,
+			   uint32_t pitch, uint64_t size, void *map,
+			   uint32_t *out)
+{
+	struct drm_mode_fb_cmd2 f = {
+		.width = w, .height = h, .pixel_format = DRM_FORMAT_XRGB8888,
+	};
+	struct fb fb = {
+		.width = w, .height = h, .format = DRM_FORMAT_XRGB8888,
+		.pitch = pitch, .size = size, .map = map,
+	};
+	uint32_t x, y;
+
+	for (y = 0; y < h; y++) {
+		for (x = 0; x < w; x++) {
+			*fb_pixel(&fb, x, y) = (x * 3) << 16 | y << 4 | 0x5a;
+			out[y * w + x] = 0xff000000 | *fb_pixel(&fb, x, y);
+		}
+	}
+	fb.handle = vp_prime_fd_to_handle(fd, dmabuf);
+	f.handles[0] = fb.handle;
+	f.pitches[0] = pitch;
+	igt_assert_eq(__fb_add(&f), 0);
+	fb.id = f.fb_id;
+	return fb;
+}
+
+/* Show @fb on the primary plane and check the CRC against @out. */
+static void show_and_check(struct fb *fb, const uint32_t *out)
+{
+	drmModeAtomicReqPtr req;
+	uint32_t blob;
+
+	req = modeset_req(fb, &blob);
+	modeset_commit(req, blob);
+	check_crcs(output_crc(out, fb->width, fb->height), 2);
+	pipe_off();
+	igt_assert_eq(drmModeRmFB(fd, fb->id), 0);
+	vp_gem_close(fd, fb->handle);
 }
 
 igt_main
@@ -1327,6 +1374,47 @@ igt_main
 		pipe_off();
 		fb_destroy(&b);
 		fb_destroy(&a);
+		census_settle();
+	}
+
+	igt_describe("Buffers of vgem and /dev/cenalloc are scanned out as imported, no copy");
+	igt_subtest("scanout-imported") {
+		uint32_t w = kp.mode.hdisplay, h = kp.mode.vdisplay;
+		int vgem = drm_open_by_name("vgem", VPRIME_NODE_PRIMARY, 0);
+		uint32_t *out = malloc((size_t)w * h * 4);
+		uint32_t vh, pitch;
+		uint64_t size;
+		struct fb fb;
+		void *map;
+		int cfd, dmabuf;
+
+		igt_require_f(vgem >= 0, "vgem not loaded\n");
+		igt_assert(out);
+		/* vgem's dumb buffer, drawn through vgem's own mapping. */
+		vh = dumb_create(vgem, w, h, 32, &pitch, &size);
+		map = vp_gem_mmap(vgem, vh, size, PROT_READ | PROT_WRITE);
+		dmabuf = vp_prime_handle_to_fd(vgem, vh);
+		fb = fb_import(dmabuf, w, h, pitch, size, map, out);
+		show_and_check(&fb, out);
+		close(dmabuf);
+		munmap(map, size);
+		vp_gem_close(vgem, vh);
+		close(vgem);
+
+		/* A /dev/cenalloc buffer, drawn through the dma-buf. */
+		cfd = cenalloc_open();
+		pitch = w * 4;
+		size = (uint64_t)pitch * h;
+		igt_assert_eq(__cenalloc_alloc(cfd, size, 0, &dmabuf), 0);
+		map = dmabuf_mmap(dmabuf, size, PROT_READ | PROT_WRITE);
+		dmabuf_sync(dmabuf, DMA_BUF_SYNC_START | DMA_BUF_SYNC_WRITE);
+		fb = fb_import(dmabuf, w, h, pitch, size, map, out);
+		dmabuf_sync(dmabuf, DMA_BUF_SYNC_END | DMA_BUF_SYNC_WRITE);
+		show_and_check(&fb, out);
+		munmap(map, size);
+		close(dmabuf);
+		close(cfd);
+		free(out);
 		census_settle();
 	}
 
