@@ -714,6 +714,31 @@ static void show_and_check(struct fb *fb, const uint32_t *out)
 	vp_gem_close(fd, fb->handle);
 }
 
+/* vprime's YUV conversion (its DOC "vprime YUV conversion"). */
+static uint32_t yuv_clamp(int32_t v)
+{
+	v = (v + 32768) >> 16;
+	return v < 0 ? 0 : v > 255 ? 255 : (uint32_t)v;
+}
+
+static uint32_t yuv_to_xrgb(bool bt709, bool full, uint32_t yy, uint32_t cbb,
+			    uint32_t crr)
+{
+	static const int32_t k[2][2][5] = {
+		{ { 76309, 104597, 25675, 53279, 132201 },
+		  { 65536, 91881, 22554, 46802, 116130 } },
+		{ { 76309, 117489, 13975, 34925, 138438 },
+		  { 65536, 103206, 12276, 30679, 121609 } },
+	};
+	const int32_t *c = k[bt709][full];
+	int32_t y = full ? (int32_t)yy : (int32_t)yy - 16;
+	int32_t cb = (int32_t)cbb - 128, cr = (int32_t)crr - 128;
+
+	return 0xff000000 | yuv_clamp(c[0] * y + c[1] * cr) << 16 |
+	       yuv_clamp(c[0] * y - c[2] * cb - c[3] * cr) << 8 |
+	       yuv_clamp(c[0] * y + c[4] * cb);
+}
+
 igt_main
 {
 	igt_fixture {
@@ -1415,6 +1440,107 @@ igt_main
 		close(dmabuf);
 		close(cfd);
 		free(out);
+		census_settle();
+	}
+
+	igt_describe("NV12 and YUYV overlays convert with their encoding and range");
+	igt_subtest("crc-yuv") {
+		uint32_t w = kp.mode.hdisplay, h = kp.mode.vdisplay;
+		const uint32_t ox = 101, oy = 57, ow = 320, oh = 240;
+		struct fb prim = fb_create(w, h, DRM_FORMAT_XRGB8888);
+		uint32_t *out = malloc((size_t)w * h * 4);
+		struct drm_mode_fb_cmd2 f;
+		drmModeAtomicReqPtr req;
+		uint32_t blob, x, y, hnd, pitch, i, yv, cb, cr;
+		uint64_t size;
+		uint8_t *map;
+		bool nv12;
+
+		igt_assert(out);
+		for (i = 0; i < 2; i++) {
+			nv12 = i == 0;
+			/* NV12: w x 1.5h bytes; YUYV: 2 bytes a pixel. */
+			hnd = dumb_create(fd, ow, nv12 ? oh * 3 / 2 : oh,
+					  nv12 ? 8 : 16, &pitch, &size);
+			map = vp_gem_mmap(fd, hnd, size, PROT_READ | PROT_WRITE);
+			for (x = 0; x < w * h; x++)
+				out[x] = 0xff000000;
+			for (y = 0; y < oh; y++) {
+				for (x = 0; x < ow; x++) {
+					yv = (x * 3 + y) & 0xff;
+					cb = (x / 2 * 5 + y / (nv12 ? 2 : 1)) & 0xff;
+					cr = (255 - x / 2 * 3) & 0xff;
+					if (nv12) {
+						map[y * pitch + x] = yv;
+						map[(oh + y / 2) * pitch + x / 2 * 2] = cb;
+						map[(oh + y / 2) * pitch + x / 2 * 2 + 1] = cr;
+					} else {
+						map[y * pitch + x * 2] = yv;
+						map[y * pitch + x / 2 * 4 + 1] = cb;
+						map[y * pitch + x / 2 * 4 + 3] = cr;
+					}
+					out[(oy + y) * w + ox + x] =
+						yuv_to_xrgb(nv12, !nv12, yv, cb,
+							    cr);
+				}
+			}
+			f = (struct drm_mode_fb_cmd2){
+				.width = ow, .height = oh,
+				.pixel_format = nv12 ? DRM_FORMAT_NV12 :
+						       DRM_FORMAT_YUYV,
+				.handles = { hnd, nv12 ? hnd : 0 },
+				.pitches = { pitch, nv12 ? pitch : 0 },
+				.offsets = { 0, nv12 ? pitch * oh : 0 },
+			};
+			igt_assert_eq(__fb_add(&f), 0);
+			req = modeset_req(&prim, &blob);
+			add(req, kp.overlay, DRM_MODE_OBJECT_PLANE, "FB_ID",
+			    f.fb_id);
+			add(req, kp.overlay, DRM_MODE_OBJECT_PLANE, "CRTC_ID",
+			    kp.crtc);
+			add(req, kp.overlay, DRM_MODE_OBJECT_PLANE, "SRC_W",
+			    (uint64_t)ow << 16);
+			add(req, kp.overlay, DRM_MODE_OBJECT_PLANE, "SRC_H",
+			    (uint64_t)oh << 16);
+			add(req, kp.overlay, DRM_MODE_OBJECT_PLANE, "CRTC_X", ox);
+			add(req, kp.overlay, DRM_MODE_OBJECT_PLANE, "CRTC_Y", oy);
+			add(req, kp.overlay, DRM_MODE_OBJECT_PLANE, "CRTC_W", ow);
+			add(req, kp.overlay, DRM_MODE_OBJECT_PLANE, "CRTC_H", oh);
+			add(req, kp.overlay, DRM_MODE_OBJECT_PLANE,
+			    "COLOR_ENCODING",
+			    prop_enum(kp.overlay, DRM_MODE_OBJECT_PLANE,
+				      "COLOR_ENCODING",
+				      nv12 ? "ITU-R BT.709 YCbCr" :
+					     "ITU-R BT.601 YCbCr"));
+			add(req, kp.overlay, DRM_MODE_OBJECT_PLANE,
+			    "COLOR_RANGE",
+			    prop_enum(kp.overlay, DRM_MODE_OBJECT_PLANE,
+				      "COLOR_RANGE",
+				      nv12 ? "YCbCr limited range" :
+					     "YCbCr full range"));
+			modeset_commit(req, blob);
+			check_crcs(output_crc(out, w, h), 2);
+			pipe_off();
+			igt_assert_eq(drmModeRmFB(fd, f.fb_id), 0);
+			munmap(map, size);
+			vp_gem_close(fd, hnd);
+		}
+		/* The primary plane takes no YUV. */
+		f = (struct drm_mode_fb_cmd2){
+			.width = 64, .height = 64,
+			.pixel_format = DRM_FORMAT_YUYV,
+			.handles = { prim.handle }, .pitches = { 128 },
+		};
+		igt_assert_eq(__fb_add(&f), 0);
+		req = modeset_req(&prim, &blob);
+		add(req, kp.primary, DRM_MODE_OBJECT_PLANE, "FB_ID", f.fb_id);
+		igt_assert_eq(commit(req, DRM_MODE_ATOMIC_TEST_ONLY |
+				     DRM_MODE_ATOMIC_ALLOW_MODESET), -EINVAL);
+		drmModeAtomicFree(req);
+		igt_assert_eq(drmModeDestroyPropertyBlob(fd, blob), 0);
+		igt_assert_eq(drmModeRmFB(fd, f.fb_id), 0);
+		free(out);
+		fb_destroy(&prim);
 		census_settle();
 	}
 

@@ -13,7 +13,8 @@
  * (iosys_map, so I/O memory works too), converted to ARGB8888, and blended
  * into the output line.
  *
- * Conversion: XRGB8888 and XBGR8888 have alpha 255; RGB565 widens its 5-
+ * Conversion: YUV formats as in "vprime YUV conversion"; XRGB8888 and
+ * XBGR8888 have alpha 255; RGB565 widens its 5-
  * and 6-bit channels by repeating their top bits.  Wider channels are
  * rounded to the nearest 8-bit value: c8 = (c * 255 + m / 2) / m with
  * m = 1023 (2101010) or 65535 (16161616); a 2-bit alpha is a * 85.
@@ -191,11 +192,18 @@ static void vprime_compose_plane_line(const struct vprime_compose_plane *plane,
 		return;
 	if (plane->reflect_y)
 		line = drm_rect_height(&plane->dst) - 1 - line;
-	offset = (size_t)(plane->src_y + line) * plane->pitch +
-		 (size_t)plane->src_x * plane->cpp;
-	iosys_map_memcpy_from(bufs->raw, &plane->src, offset,
-			      (size_t)n * plane->cpp);
-	vprime_compose_to_argb(plane->format, bufs->raw, bufs->argb, n);
+	if (plane->format == DRM_FORMAT_NV12 ||
+	    plane->format == DRM_FORMAT_YUYV) {
+		vprime_compose_yuv_line(plane, plane->src_y + line, bufs->raw,
+					bufs->argb, n);
+	} else {
+		offset = (size_t)(plane->src_y + line) * plane->pitch +
+			 (size_t)plane->src_x * plane->cpp;
+		iosys_map_memcpy_from(bufs->raw, &plane->src, offset,
+				      (size_t)n * plane->cpp);
+		vprime_compose_to_argb(plane->format, bufs->raw, bufs->argb,
+				       n);
+	}
 	for (i = 0; plane->reflect_x && i < n / 2; i++) {
 		tmp = bufs->argb[i];
 		bufs->argb[i] = bufs->argb[n - 1 - i];

@@ -40,6 +40,10 @@ struct vprime_device;
  * @dst: where the visible part lands on the CRTC (clipped to it)
  * @alpha: plane alpha, 0 (transparent) to 255 (opaque)
  * @blend_mode: %DRM_MODE_BLEND_PIXEL_NONE, _PREMULTI or _COVERAGE
+ * @src_uv: NV12's CbCr plane (offset included), as @src
+ * @pitch_uv: bytes per line of @src_uv
+ * @color_encoding: &enum drm_color_encoding of a YUV format
+ * @color_range: &enum drm_color_range of a YUV format
  * @reflect_x: the visible source is mirrored left to right on the CRTC
  * @reflect_y: the visible source is mirrored top to bottom on the CRTC
  *	(rotation 180 is both)
@@ -54,6 +58,10 @@ struct vprime_compose_plane {
 	struct drm_rect dst;
 	u8 alpha;
 	u16 blend_mode;
+	struct iosys_map src_uv;
+	unsigned int pitch_uv;
+	u8 color_encoding;
+	u8 color_range;
 	bool reflect_x;
 	bool reflect_y;
 };
@@ -254,6 +262,11 @@ struct drm_plane *vprime_plane_create(struct vprime_device *vdev,
 /* vprime_output.c */
 int vprime_output_init(struct vprime_device *vdev, unsigned int index);
 int vprime_output_get_modes(struct drm_connector *connector);
+
+/* vprime_compose_yuv.c */
+void vprime_compose_yuv_line(const struct vprime_compose_plane *plane,
+			     unsigned int line, u8 *raw, u32 *argb,
+			     unsigned int n);
 
 /* vprime_writeback.c */
 int vprime_writeback_init(struct vprime_device *vdev,

@@ -27,6 +27,21 @@ static const u32 vprime_plane_formats[] = {
 	DRM_FORMAT_ARGB16161616,
 };
 
+/* The overlay also takes YUV. */
+static const u32 vprime_overlay_formats[] = {
+	DRM_FORMAT_XRGB8888,
+	DRM_FORMAT_ARGB8888,
+	DRM_FORMAT_XBGR8888,
+	DRM_FORMAT_ABGR8888,
+	DRM_FORMAT_RGB565,
+	DRM_FORMAT_XRGB2101010,
+	DRM_FORMAT_ARGB2101010,
+	DRM_FORMAT_XRGB16161616,
+	DRM_FORMAT_ARGB16161616,
+	DRM_FORMAT_NV12,
+	DRM_FORMAT_YUYV,
+};
+
 static const u64 vprime_plane_modifiers[] = {
 	DRM_FORMAT_MOD_LINEAR,
 	DRM_FORMAT_MOD_INVALID,
@@ -169,6 +184,10 @@ static void vprime_plane_atomic_update(struct drm_plane *plane,
 	cp->src_x = new->src.x1 >> 16;
 	cp->src_y = new->src.y1 >> 16;
 	cp->dst = new->dst;
+	cp->src_uv = vps->data[1];
+	cp->pitch_uv = new->fb->pitches[1];
+	cp->color_encoding = new->color_encoding;
+	cp->color_range = new->color_range;
 	cp->alpha = new->alpha >> 8;
 	cp->blend_mode = new->pixel_blend_mode;
 	/* src is in framebuffer coordinates: 180 is both reflections. */
@@ -187,13 +206,17 @@ static const struct drm_plane_helper_funcs vprime_plane_helper_funcs = {
 
 /*
  * zpos, rotation (0 and 180, reflect X and Y) on every plane; alpha and
- * blend mode on all but the primary.  zpos is fixed per plane type.
+ * blend mode on all but the primary; YUV encoding and range on the
+ * overlay.  zpos is fixed per plane type.
  */
 static int vprime_plane_add_properties(struct drm_plane *plane,
 				       enum drm_plane_type type)
 {
 	unsigned int zpos = type == DRM_PLANE_TYPE_PRIMARY ? 0 :
 			    type == DRM_PLANE_TYPE_OVERLAY ? 1 : 2;
+	u32 encodings = BIT(DRM_COLOR_YCBCR_BT601) | BIT(DRM_COLOR_YCBCR_BT709);
+	u32 ranges = BIT(DRM_COLOR_YCBCR_LIMITED_RANGE) |
+		     BIT(DRM_COLOR_YCBCR_FULL_RANGE);
 	int ret;
 
 	ret = drm_plane_create_zpos_immutable_property(plane, zpos);
@@ -206,6 +229,14 @@ static int vprime_plane_add_properties(struct drm_plane *plane,
 						 DRM_MODE_REFLECT_Y);
 	if (ret || type == DRM_PLANE_TYPE_PRIMARY)
 		return ret;
+	if (type == DRM_PLANE_TYPE_OVERLAY) {
+		ret = drm_plane_create_color_properties(plane, encodings,
+							ranges,
+							DRM_COLOR_YCBCR_BT601,
+							DRM_COLOR_YCBCR_LIMITED_RANGE);
+		if (ret)
+			return ret;
+	}
 	ret = drm_plane_create_alpha_property(plane);
 	if (ret)
 		return ret;
@@ -230,13 +261,17 @@ struct drm_plane *vprime_plane_create(struct vprime_device *vdev,
 				      enum drm_plane_type type,
 				      unsigned int index)
 {
+	bool overlay = type == DRM_PLANE_TYPE_OVERLAY;
 	struct vprime_plane *vplane;
 	int ret;
 
 	vplane = drmm_universal_plane_alloc(&vdev->drm, struct vprime_plane,
 					    base, BIT(index),
 					    &vprime_plane_funcs,
-					    vprime_plane_formats,
+					    overlay ? vprime_overlay_formats :
+						      vprime_plane_formats,
+					    overlay ?
+					    ARRAY_SIZE(vprime_overlay_formats) :
 					    ARRAY_SIZE(vprime_plane_formats),
 					    vprime_plane_modifiers, type, NULL);
 	if (IS_ERR(vplane))
