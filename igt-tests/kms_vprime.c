@@ -739,6 +739,41 @@ static uint32_t yuv_to_xrgb(bool bt709, bool full, uint32_t yy, uint32_t cbb,
 	       yuv_clamp(c[0] * y + c[4] * cb);
 }
 
+/* Write @val to the pipe's connector's debugfs vprime_connected. */
+static int set_connected(const char *val)
+{
+	drmModeConnectorPtr conn = drmModeGetConnector(fd, kp.connector);
+	char path[256];
+	struct stat st;
+	ssize_t n;
+	int f;
+
+	igt_assert(conn);
+	igt_assert_eq(fstat(fd, &st), 0);
+	snprintf(path, sizeof(path),
+		 "/sys/kernel/debug/dri/%u/Virtual-%u/vprime_connected",
+		 minor(st.st_rdev), conn->connector_type_id);
+	drmModeFreeConnector(conn);
+	f = open(path, O_WRONLY);
+	igt_assert_f(f >= 0, "%s: %s\n", path, strerror(errno));
+	n = write(f, val, strlen(val));
+	close(f);
+	return n < 0 ? -errno : 0;
+}
+
+static void check_connection(drmModeConnection want)
+{
+	drmModeConnectorPtr conn = drmModeGetConnector(fd, kp.connector);
+
+	igt_assert(conn);
+	igt_assert_eq(conn->connection, want);
+	if (want == DRM_MODE_CONNECTED)
+		igt_assert(conn->count_modes > 0);
+	else
+		igt_assert_eq(conn->count_modes, 0);
+	drmModeFreeConnector(conn);
+}
+
 igt_main
 {
 	igt_fixture {
@@ -1541,6 +1576,29 @@ igt_main
 		igt_assert_eq(drmModeRmFB(fd, f.fb_id), 0);
 		free(out);
 		fb_destroy(&prim);
+		census_settle();
+	}
+
+	igt_describe("debugfs unplugs the connector, also a lit one, and plugs it back");
+	igt_subtest("hotplug-debugfs") {
+		struct fb a = fb_create(kp.mode.hdisplay, kp.mode.vdisplay,
+					DRM_FORMAT_XRGB8888);
+		drmModeAtomicReqPtr req;
+		uint32_t blob, seq;
+		uint64_t usec;
+
+		req = modeset_req(&a, &blob);
+		modeset_commit(req, blob);
+		igt_assert_eq(set_connected("0"), 0);
+		check_connection(DRM_MODE_DISCONNECTED);
+		/* The lit pipe goes on until userspace turns it off. */
+		flip_to(&a, -1, NULL);
+		wait_flip(&seq, &usec);
+		igt_assert_eq(set_connected("2"), -EINVAL);
+		pipe_off();
+		igt_assert_eq(set_connected("1"), 0);
+		check_connection(DRM_MODE_CONNECTED);
+		fb_destroy(&a);
 		census_settle();
 	}
 

@@ -219,14 +219,16 @@ struct vprime_crtc {
  * struct vprime_output - one display pipeline
  * @crtc: its CRTC
  * @encoder: a virtual encoder
- * @connector: a virtual connector, always connected
+ * @connector: a virtual connector
  * @wb: the writeback connector of @crtc
+ * @unplugged: @connector reports disconnected (debugfs vprime_connected)
  */
 struct vprime_output {
 	struct vprime_crtc *crtc;
 	struct drm_encoder encoder;
 	struct drm_connector connector;
 	struct drm_writeback_connector wb;
+	bool unplugged;
 };
 
 static inline struct vprime_crtc *to_vprime_crtc(struct drm_crtc *crtc)

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * vprime: outputs, each a CRTC with its planes, a virtual encoder and a
- * virtual connector that is always connected.
+ * virtual connector, connected unless debugfs (vprime_connected in the
+ * connector's directory) unplugs it, and a writeback connector.
  */
 
 #include <drm/drm_atomic_helper.h>
@@ -11,6 +12,7 @@
 #include <drm/drm_managed.h>
 #include <drm/drm_modes.h>
 #include <drm/drm_probe_helper.h>
+#include <linux/debugfs.h>
 
 #include "vprime_drv.h"
 
@@ -19,10 +21,49 @@
 #define VPRIME_PREFERRED_WIDTH		1920
 #define VPRIME_PREFERRED_HEIGHT		1080
 
+static struct vprime_output *to_vprime_output(struct drm_connector *c)
+{
+	return container_of(c, struct vprime_output, connector);
+}
+
+/* Connected unless unplugged through debugfs ("connected" = 0). */
 static enum drm_connector_status
 vprime_connector_detect(struct drm_connector *connector, bool force)
 {
-	return connector_status_connected;
+	return READ_ONCE(to_vprime_output(connector)->unplugged) ?
+	       connector_status_disconnected : connector_status_connected;
+}
+
+static int vprime_connected_get(void *data, u64 *val)
+{
+	*val = !READ_ONCE(to_vprime_output(data)->unplugged);
+	return 0;
+}
+
+/*
+ * Plug (1) or unplug (0) the virtual monitor and tell userspace, as a
+ * hotplug interrupt would.  A lit output stays lit until userspace turns
+ * it off: the CRTC and its planes do not depend on the connector's state.
+ */
+static int vprime_connected_set(void *data, u64 val)
+{
+	struct drm_connector *connector = data;
+
+	if (val > 1)
+		return -EINVAL;
+	WRITE_ONCE(to_vprime_output(connector)->unplugged, !val);
+	drm_kms_helper_hotplug_event(connector->dev);
+	return 0;
+}
+
+DEFINE_DEBUGFS_ATTRIBUTE(vprime_connected_fops, vprime_connected_get,
+			 vprime_connected_set, "%llu\n");
+
+static void vprime_connector_debugfs_init(struct drm_connector *connector,
+					  struct dentry *root)
+{
+	debugfs_create_file_unsafe("vprime_connected", 0644, root, connector,
+				   &vprime_connected_fops);
 }
 
 static const struct drm_connector_funcs vprime_connector_funcs = {
@@ -31,6 +72,7 @@ static const struct drm_connector_funcs vprime_connector_funcs = {
 	.reset = drm_atomic_helper_connector_reset,
 	.atomic_duplicate_state = drm_atomic_helper_connector_duplicate_state,
 	.atomic_destroy_state = drm_atomic_helper_connector_destroy_state,
+	.debugfs_init = vprime_connector_debugfs_init,
 };
 
 /**
