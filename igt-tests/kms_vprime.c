@@ -1602,6 +1602,54 @@ igt_main
 		census_settle();
 	}
 
+	igt_describe("A lease of the pipe lets the lessee light it; revoking ends it");
+	igt_subtest("lease") {
+		uint32_t objs[] = { kp.crtc, kp.connector, kp.primary };
+		struct fb a = fb_create(kp.mode.hdisplay, kp.mode.vdisplay,
+					DRM_FORMAT_XRGB8888);
+		drmModeLesseeListPtr lessees;
+		drmModeObjectListPtr leased;
+		drmModeAtomicReqPtr req;
+		uint32_t lessee_id, blob;
+		int lessee, saved = fd;
+
+		lessee = drmModeCreateLease(fd, objs, ARRAY_SIZE(objs),
+					    O_CLOEXEC, &lessee_id);
+		igt_assert_f(lessee >= 0, "CreateLease: %s\n", strerror(-lessee));
+		lessees = drmModeListLessees(fd);
+		igt_assert(lessees);
+		igt_assert_eq(lessees->count, 1);
+		igt_assert_eq_u32(lessees->lessees[0], lessee_id);
+		drmFree(lessees);
+		leased = drmModeGetLease(lessee);
+		igt_assert(leased);
+		igt_assert_eq(leased->count, 3);
+		drmFree(leased);
+
+		/* The lessee is a master of just these objects. */
+		fd = lessee;
+		igt_assert_eq(drmSetClientCap(fd, DRM_CLIENT_CAP_ATOMIC, 1), 0);
+		req = modeset_req(&a, &blob);
+		modeset_commit(req, blob);
+		igt_assert_eq(prop_value(kp.crtc, DRM_MODE_OBJECT_CRTC,
+					 "ACTIVE"), 1);
+		/* The overlay is not leased: invisible to the lessee. */
+		igt_assert(!drmModeGetPlane(fd, kp.overlay));
+		fd = saved;
+
+		/* Revoked: the lessee holds nothing any more. */
+		igt_assert_eq(drmModeRevokeLease(fd, lessee_id), 0);
+		leased = drmModeGetLease(lessee);
+		igt_assert(leased);
+		igt_assert_eq(leased->count, 0);
+		drmFree(leased);
+		igt_assert(!drmModeGetCrtc(lessee, kp.crtc));
+		close(lessee);
+		pipe_off();
+		fb_destroy(&a);
+		census_settle();
+	}
+
 	igt_fixture {
 		close(fd);
 	}
