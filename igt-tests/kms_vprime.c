@@ -1303,12 +1303,14 @@ igt_main
 	igt_describe("Rotation 180 and reflections mirror the source, also when clipped");
 	igt_subtest("crc-rotation-reflect") {
 		static const struct {
-			const char *name;
+			uint64_t rotation;
 			bool rx, ry;
 		} rots[] = {
-			{ "rotate-180", true, true },
-			{ "reflect-x", true, false },
-			{ "reflect-y", false, true },
+			{ DRM_MODE_ROTATE_180, true, true },
+			{ DRM_MODE_ROTATE_0 | DRM_MODE_REFLECT_X, true, false },
+			{ DRM_MODE_ROTATE_0 | DRM_MODE_REFLECT_Y, false, true },
+			/* 180 and reflect-x: the same as reflect-y. */
+			{ DRM_MODE_ROTATE_180 | DRM_MODE_REFLECT_X, false, true },
 		};
 		uint32_t w = kp.mode.hdisplay, h = kp.mode.vdisplay;
 		const int32_t ox = -40, oy = h - 100;
@@ -1351,14 +1353,13 @@ igt_main
 			}
 			req = modeset_req(&prim, &blob);
 			add(req, kp.primary, DRM_MODE_OBJECT_PLANE, "rotation",
-			    1ull << prop_enum(kp.primary, DRM_MODE_OBJECT_PLANE,
-					      "rotation", rots[i].name));
+			    rots[i].rotation);
 			add_plane(req, kp.overlay, &ovl, ox, oy);
 			add(req, kp.overlay, DRM_MODE_OBJECT_PLANE, "rotation",
-			    1ull << prop_enum(kp.overlay, DRM_MODE_OBJECT_PLANE,
-					      "rotation", rots[i].name));
+			    rots[i].rotation);
 			modeset_commit(req, blob);
-			igt_debug("%s\n", rots[i].name);
+			igt_debug("rotation %#llx\n",
+				  (unsigned long long)rots[i].rotation);
 			check_crcs(output_crc(out, w, h), 2);
 			pipe_off();
 		}
