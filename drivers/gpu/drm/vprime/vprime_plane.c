@@ -15,20 +15,8 @@
 
 #include "vprime_drv.h"
 
+/* Every plane takes the RGB formats; the last VPRIME_YUV_FORMATS only the overlay. */
 static const u32 vprime_plane_formats[] = {
-	DRM_FORMAT_XRGB8888,
-	DRM_FORMAT_ARGB8888,
-	DRM_FORMAT_XBGR8888,
-	DRM_FORMAT_ABGR8888,
-	DRM_FORMAT_RGB565,
-	DRM_FORMAT_XRGB2101010,
-	DRM_FORMAT_ARGB2101010,
-	DRM_FORMAT_XRGB16161616,
-	DRM_FORMAT_ARGB16161616,
-};
-
-/* The overlay also takes YUV. */
-static const u32 vprime_overlay_formats[] = {
 	DRM_FORMAT_XRGB8888,
 	DRM_FORMAT_ARGB8888,
 	DRM_FORMAT_XBGR8888,
@@ -41,6 +29,8 @@ static const u32 vprime_overlay_formats[] = {
 	DRM_FORMAT_NV12,
 	DRM_FORMAT_YUYV,
 };
+
+#define VPRIME_YUV_FORMATS	2
 
 static const u64 vprime_plane_modifiers[] = {
 	DRM_FORMAT_MOD_LINEAR,
@@ -268,11 +258,9 @@ struct drm_plane *vprime_plane_create(struct vprime_device *vdev,
 	vplane = drmm_universal_plane_alloc(&vdev->drm, struct vprime_plane,
 					    base, BIT(index),
 					    &vprime_plane_funcs,
-					    overlay ? vprime_overlay_formats :
-						      vprime_plane_formats,
-					    overlay ?
-					    ARRAY_SIZE(vprime_overlay_formats) :
-					    ARRAY_SIZE(vprime_plane_formats),
+					    vprime_plane_formats,
+					    ARRAY_SIZE(vprime_plane_formats) -
+					    (overlay ? 0 : VPRIME_YUV_FORMATS),
 					    vprime_plane_modifiers, type, NULL);
 	if (IS_ERR(vplane))
 		return ERR_CAST(vplane);
