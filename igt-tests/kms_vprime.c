@@ -452,6 +452,29 @@ static uint32_t overlay_pixel(uint32_t x, uint32_t y)
 	return a << 24 | (a / 2) << 16 | (a / 3) << 8 | (a * (x & 1));
 }
 
+/*
+ * Fill @prim with @bg (its X byte need not be 0xff) and @ovl with
+ * overlay_pixel(), and write to @out the output vprime must show with
+ * @ovl pre-multiplied at @ox, @oy over @prim.
+ */
+static void fill_blend_scene(struct fb *prim, uint32_t bg, struct fb *ovl,
+			     uint32_t ox, uint32_t oy, uint32_t *out)
+{
+	uint32_t x, y, p, opaque = 0xff000000 | bg;
+
+	fb_fill(prim, bg);
+	for (x = 0; x < prim->width * prim->height; x++)
+		out[x] = opaque;
+	for (y = 0; y < ovl->height; y++) {
+		for (x = 0; x < ovl->width; x++) {
+			p = overlay_pixel(x, y);
+			*fb_pixel(ovl, x, y) = p;
+			out[(oy + y) * prim->width + ox + x] =
+				blend_premulti(p, opaque);
+		}
+	}
+}
+
 static void wait_flip(uint32_t *seq, uint64_t *usec)
 {
 	struct drm_event_vblank ev;
@@ -919,20 +942,10 @@ igt_main
 		struct fb ovl = fb_create(ow, oh, DRM_FORMAT_ARGB8888);
 		uint32_t *out = malloc((size_t)w * h * 4);
 		drmModeAtomicReqPtr req;
-		uint32_t blob, x, y, p;
+		uint32_t blob;
 
 		igt_assert(out);
-		fb_fill(&prim, 0x00204080);
-		for (x = 0; x < w * h; x++)
-			out[x] = 0xff204080;
-		for (y = 0; y < oh; y++) {
-			for (x = 0; x < ow; x++) {
-				p = overlay_pixel(x, y);
-				*fb_pixel(&ovl, x, y) = p;
-				out[(oy + y) * w + ox + x] =
-					blend_premulti(p, 0xff204080);
-			}
-		}
+		fill_blend_scene(&prim, 0x00204080, &ovl, ox, oy, out);
 		req = modeset_req(&prim, &blob);
 		add_plane(req, kp.overlay, &ovl, ox, oy);
 		add(req, kp.overlay, DRM_MODE_OBJECT_PLANE, "pixel blend mode",
@@ -1051,24 +1064,14 @@ igt_main
 		struct fb out_a = fb_create(w, h, DRM_FORMAT_XRGB8888);
 		struct fb out_b = fb_create(w, h, DRM_FORMAT_ARGB8888);
 		uint32_t *out = malloc((size_t)w * h * 4);
-		uint32_t wb = find_writeback(), blob, x, y, p, seq;
+		uint32_t wb = find_writeback(), blob, x, seq;
 		drmModeAtomicReqPtr req;
 		int32_t fence;
 		uint64_t usec;
 
 		igt_assert(out);
 		/* The X byte of the input is not the output's. */
-		fb_fill(&prim, 0x42102030);
-		for (x = 0; x < w * h; x++)
-			out[x] = 0xff102030;
-		for (y = 0; y < oh; y++) {
-			for (x = 0; x < ow; x++) {
-				p = overlay_pixel(x, y);
-				*fb_pixel(&ovl, x, y) = p;
-				out[(oy + y) * w + ox + x] =
-					blend_premulti(p, 0xff102030);
-			}
-		}
+		fill_blend_scene(&prim, 0x42102030, &ovl, ox, oy, out);
 		fb_fill(&out_a, 0xdeadbeef);
 		fb_fill(&out_b, 0xdeadbeef);
 
