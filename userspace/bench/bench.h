@@ -44,6 +44,8 @@ double now_s(void);
 
 /* bench_drm.c */
 void bench_drm(const struct bench_cfg *cfg, int vprime, int vgem);
+/* bench_heap.c */
+void bench_heap(const struct bench_cfg *cfg);
 /* bench_vivid.c */
 void bench_vivid(const struct bench_cfg *cfg, int vprime);
 

@@ -200,6 +200,7 @@ int main(int argc, char **argv)
 	printf("%-22s %-14s %12s %12s %-8s %6s  %s\n", "FIGURE", "VARIANT",
 	       "VPRIME", "REFERENCE", "REF", "RATIO", "UNIT");
 	bench_drm(&cfg, vprime, vgem);
+	bench_heap(&cfg);
 	bench_vivid(&cfg, vprime);
 	printf("(median of %d runs; ratio >= 1.00: vprime at least as good)\n",
 	       cfg.repeats);

@@ -1,0 +1,160 @@
+// SPDX-License-Identifier: MIT
+/*
+ * vprime-bench: cenalloc against the system dma-heap (Linux 6.12 has it
+ * built in): allocation rate, first touch and bandwidth through the
+ * dma-buf's mmap.  Skipped where /dev/dma_heap/system is missing.
+ */
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <linux/dma-buf.h>
+
+#include "bench.h"
+#include "vprime.h"
+
+/* The uAPI of drivers/dma-buf/dma-heap.c, for headers that lack it. */
+struct bench_heap_alloc {
+	uint64_t len;
+	uint32_t fd;
+	uint32_t fd_flags;
+	uint64_t heap_flags;
+};
+
+#define BENCH_HEAP_ALLOC _IOWR('H', 0x0, struct bench_heap_alloc)
+
+static int ops;
+
+/* A dma-buf of @bytes from the heap (@heap >= 0) or from cenalloc. */
+static int alloc_buf(int heap, uint64_t bytes)
+{
+	struct bench_heap_alloc a = {
+		.len = bytes, .fd_flags = O_RDWR | O_CLOEXEC,
+	};
+	int dmabuf;
+
+	if (heap >= 0) {
+		if (ioctl(heap, BENCH_HEAP_ALLOC, &a)) {
+			perror("vprime-bench: dma-heap alloc");
+			exit(1);
+		}
+		return (int)a.fd;
+	}
+	if (vprime_cenalloc_alloc(bytes, 0, &dmabuf)) {
+		fprintf(stderr, "vprime-bench: %s\n", vprime_error());
+		exit(1);
+	}
+	return dmabuf;
+}
+
+/*
+ * Allocate, make the storage real (the heap allocates at once, cenalloc
+ * at the first access: a SYNC pair), free: buffers/s.
+ */
+static double alloc_free(int heap, int other, const void *arg)
+{
+	const uint64_t *bytes = arg;
+	struct dma_buf_sync s;
+	double t = now_s();
+	int i, fd;
+
+	(void)other;
+	for (i = 0; i < ops; i++) {
+		fd = alloc_buf(heap, *bytes);
+		s.flags = DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW;
+		ioctl(fd, DMA_BUF_IOCTL_SYNC, &s);
+		s.flags = DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW;
+		ioctl(fd, DMA_BUF_IOCTL_SYNC, &s);
+		close(fd);
+	}
+	return ops / (now_s() - t);
+}
+
+static double alloc_free_cenalloc(int heap, int other, const void *arg)
+{
+	(void)heap;
+	return alloc_free(-1, other, arg);
+}
+
+struct heap_map_arg {
+	uint64_t bytes;
+	bool touch;	/* first touch (pages/s), else read bandwidth (MiB/s) */
+};
+
+static uint64_t sink;
+
+static double map_buf(int heap, const struct heap_map_arg *a)
+{
+	int fd = alloc_buf(heap, a->bytes);
+	uint64_t i, sum = 0, pages = a->bytes / 4096;
+	struct vprime_map m;
+	double t, v;
+
+	if (vprime_map(fd, a->bytes, PROT_READ | PROT_WRITE, &m) ||
+	    vprime_map_begin(&m, DMA_BUF_SYNC_RW)) {
+		fprintf(stderr, "vprime-bench: %s\n", vprime_error());
+		exit(1);
+	}
+	t = now_s();
+	if (a->touch) {
+		for (i = 0; i < pages; i++)
+			((uint8_t *)m.ptr)[i * 4096] = (uint8_t)i;
+		v = pages / (now_s() - t);
+	} else {
+		memset(m.ptr, 1, a->bytes);
+		t = now_s();
+		for (i = 0; i < a->bytes / 8; i++)
+			sum += ((const uint64_t *)m.ptr)[i];
+		v = a->bytes / (double)(1 << 20) / (now_s() - t);
+	}
+	__atomic_store_n(&sink, sum, __ATOMIC_RELAXED);
+	vprime_unmap(&m);
+	close(fd);
+	return v;
+}
+
+static double map_heap(int heap, int other, const void *arg)
+{
+	(void)other;
+	return map_buf(heap, arg);
+}
+
+static double map_cenalloc(int heap, int other, const void *arg)
+{
+	(void)heap;
+	(void)other;
+	return map_buf(-1, arg);
+}
+
+void bench_heap(const struct bench_cfg *cfg)
+{
+	uint64_t sizes[] = { 4096, 1 << 20, 16 << 20 };
+	static const char * const size_name[] = { "4KiB", "1MiB", "16MiB" };
+	struct heap_map_arg ma = { .bytes = cfg->map_bytes };
+	char variant[32];
+	int heap, i;
+
+	heap = open("/dev/dma_heap/system", O_RDWR | O_CLOEXEC);
+	if (heap < 0) {
+		printf("(no /dev/dma_heap/system: no cenalloc-vs-heap figures)\n");
+		return;
+	}
+	ops = cfg->ops;
+	for (i = 0; i < 3; i++)
+		bench_figure2(cfg, "alloc-free", size_name[i], "ops/s", HIGHER,
+			      "heap", alloc_free_cenalloc, alloc_free, heap,
+			      -1, &sizes[i]);
+	snprintf(variant, sizeof(variant), "%lluMiB",
+		 (unsigned long long)(cfg->map_bytes >> 20));
+	ma.touch = true;
+	bench_figure2(cfg, "heap-first-touch", variant, "pages/s", HIGHER,
+		      "heap", map_cenalloc, map_heap, heap, -1, &ma);
+	ma.touch = false;
+	bench_figure2(cfg, "heap-read", variant, "MiB/s", HIGHER, "heap",
+		      map_cenalloc, map_heap, heap, -1, &ma);
+	close(heap);
+}
