@@ -17,8 +17,14 @@ struct bench_cfg {
 	int live[3];		/* live objects for the lookup-scaling figures */
 	int slab_objects;
 	uint64_t map_bytes;
+	uint64_t bulk_bytes;	/* memory made real in one object */
+	uint64_t bulk_small_bytes;	/* ... and in 4 KiB objects */
 	int frames;
+	const char *only;	/* run only figures whose name contains this */
 };
+
+/* Whether figures named @figure run (--only); for skipping their setup. */
+bool bench_wanted(const struct bench_cfg *cfg, const char *figure);
 
 /* One measured run of one side: a value in the figure's unit. */
 typedef double (*bench_fn)(int side_fd, int other_fd, const void *arg);

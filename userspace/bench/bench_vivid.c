@@ -193,8 +193,11 @@ static double copy_path(int fd, int other, const void *arg)
 void bench_vivid(const struct bench_cfg *cfg, int vprime)
 {
 	static const enum metric fps = FPS, cpu = CPU_MS;
-	int cap = open_cap();
+	int cap;
 
+	if (!bench_wanted(cfg, "vivid-capture-1080p"))
+		return;
+	cap = open_cap();
 	if (cap < 0) {
 		printf("(vivid not loaded: no video figures)\n");
 		return;
