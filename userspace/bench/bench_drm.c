@@ -74,6 +74,43 @@ static double prime_self_import(int fd, int other, const void *arg)
 	return ops / t;
 }
 
+/* A second open file of each device, for the imports of another client. */
+static struct {
+	int fd, second;
+} second[2];
+
+static int second_file(int fd)
+{
+	return second[0].fd == fd ? second[0].second : second[1].second;
+}
+
+/*
+ * fd-to-handle of our own export in another open file of the same device,
+ * then GEM_CLOSE: what a second client of the device pays (the pattern of
+ * IGT's prime_self_import), the driver's import hook on every call: ops/s.
+ */
+static double prime_import_second(int fd, int other, const void *arg)
+{
+	int fd2 = second_file(fd);
+	uint32_t h = dumb(fd, 32, 32), got;
+	int dmabuf = export(fd, h), i;
+	double t = now_s();
+
+	(void)other;
+	(void)arg;
+	for (i = 0; i < ops; i++) {
+		if (drmPrimeFDToHandle(fd2, dmabuf, &got)) {
+			perror("vprime-bench: import in a second file");
+			exit(1);
+		}
+		vprime_bo_close(fd2, got);
+	}
+	t = now_s() - t;
+	close(dmabuf);
+	vprime_bo_close(fd, h);
+	return ops / t;
+}
+
 /*
  * fd-to-handle + close of a buffer neither device exported: a 4 KiB
  * /dev/cenalloc dma-buf with storage, so that the figure measures the
@@ -126,28 +163,58 @@ static double create_destroy(int fd, int other, const void *arg)
 	return ops / (now_s() - t);
 }
 
-enum map_work { FIRST_TOUCH, WRITE_BW, READ_BW };
+/*
+ * FIRST_ACCESS: the latency of mmap() plus the first store, what a user
+ * waits for before the first byte lands (vgem allocates the whole object
+ * in mmap(), cenalloc at the first fault).  FIRST_TOUCH: mmap() plus one
+ * store per page of the whole buffer.  The bandwidth figures fault
+ * everything in first, then time four passes.
+ */
+enum map_work { FIRST_ACCESS, FIRST_TOUCH, WRITE_BW, READ_BW };
+
+/* Which mapping: the exported dma-buf's, or the GEM object's (MAP_DUMB). */
+enum map_path { DMABUF_MMAP, GEM_MMAP };
 
 struct map_arg {
 	uint64_t bytes;
 	enum map_work work;
+	enum map_path path;
 };
 
 /* Where the read loop's sum goes, so the compiler keeps the loop. */
 static uint64_t sink;
 
-/* Time @work on @p (already mapped): pages/s or MiB/s. */
-static double map_work(uint8_t *p, const struct map_arg *a)
+/* Map @bytes of @fd at @offset, or exit. */
+static uint8_t *map_or_die(int fd, uint64_t bytes, uint64_t offset)
+{
+	uint8_t *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+			  offset);
+
+	if (p == MAP_FAILED) {
+		perror("vprime-bench: mmap");
+		exit(1);
+	}
+	return p;
+}
+
+/*
+ * Time @a->work on @p, mapped at @t0: microseconds for FIRST_ACCESS,
+ * pages/s for FIRST_TOUCH, MiB/s for the bandwidths.
+ */
+static double map_work(uint8_t *p, double t0, const struct map_arg *a)
 {
 	uint64_t sum = 0, i, pages = a->bytes / 4096;
 	double t;
 	int pass;
 
+	if (a->work == FIRST_ACCESS) {
+		p[0] = 1;
+		return (now_s() - t0) * 1e6;
+	}
 	if (a->work == FIRST_TOUCH) {
-		t = now_s();
 		for (i = 0; i < pages; i++)
 			p[i * 4096] = (uint8_t)i;
-		return pages / (now_s() - t);
+		return pages / (now_s() - t0);
 	}
 	memset(p, 1, a->bytes);	/* fault everything in first */
 	t = now_s();
@@ -166,24 +233,43 @@ static double map_work(uint8_t *p, const struct map_arg *a)
 	return 4.0 * a->bytes / (1 << 20) / t;
 }
 
-/* Through the mmap of an exported dma-buf, with SYNC bracketing. */
-static double dmabuf_map(int fd, int other, const void *arg)
+/*
+ * A fresh object of @a->bytes mapped through @a->path: the exported
+ * dma-buf (with SYNC bracketing, as a careful importer does) or the GEM
+ * mapping (MAP_DUMB + mmap on the DRM fd, as Mesa's kms_swrast and every
+ * dumb-buffer client do).  The clock starts before mmap().
+ */
+static double object_map(int fd, int other, const void *arg)
 {
 	const struct map_arg *a = arg;
 	uint32_t h = dumb(fd, 1024, a->bytes / 4096);
-	int dmabuf = export(fd, h);
-	struct vprime_map m;
-	double v;
+	struct dma_buf_sync sync = { DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW };
+	struct drm_mode_map_dumb md = { .handle = h };
+	int dmabuf = -1, map_fd = fd;
+	uint8_t *p;
+	double t0, v;
 
 	(void)other;
-	if (vprime_map(dmabuf, a->bytes, PROT_READ | PROT_WRITE, &m) ||
-	    vprime_map_begin(&m, DMA_BUF_SYNC_RW)) {
-		fprintf(stderr, "vprime-bench: %s\n", vprime_error());
+	if (a->path == DMABUF_MMAP) {
+		dmabuf = export(fd, h);
+		map_fd = dmabuf;
+	} else if (drmIoctl(fd, DRM_IOCTL_MODE_MAP_DUMB, &md)) {
+		perror("vprime-bench: MAP_DUMB");
 		exit(1);
 	}
-	v = map_work(m.ptr, a);
-	vprime_unmap(&m);
-	close(dmabuf);
+	t0 = now_s();
+	p = map_or_die(map_fd, a->bytes, md.offset);
+	if (dmabuf >= 0 && drmIoctl(dmabuf, DMA_BUF_IOCTL_SYNC, &sync)) {
+		perror("vprime-bench: DMA_BUF_IOCTL_SYNC");
+		exit(1);
+	}
+	v = map_work(p, t0, a);
+	if (dmabuf >= 0) {
+		sync.flags = DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW;
+		drmIoctl(dmabuf, DMA_BUF_IOCTL_SYNC, &sync);
+		close(dmabuf);
+	}
+	munmap(p, a->bytes);
 	vprime_bo_close(fd, h);
 	return v;
 }
@@ -192,9 +278,9 @@ static double dmabuf_map(int fd, int other, const void *arg)
 static double anon_map(int fd, int other, const void *arg)
 {
 	const struct map_arg *a = arg;
+	double t0 = now_s(), v;
 	uint8_t *p = mmap(NULL, a->bytes, PROT_READ | PROT_WRITE,
 			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	double v;
 
 	(void)fd;
 	(void)other;
@@ -202,7 +288,7 @@ static double anon_map(int fd, int other, const void *arg)
 		perror("vprime-bench: mmap");
 		exit(1);
 	}
-	v = map_work(p, a);
+	v = map_work(p, t0, a);
 	munmap(p, a->bytes);
 	return v;
 }
@@ -221,22 +307,80 @@ static long slab_kb(void)
 	return kb;
 }
 
-/* Slab growth per live 4 KiB object (lower is better): bytes. */
+struct slab_arg {
+	int objects;
+	bool exported;	/* each object also exported, its dma-buf fd kept */
+};
+
+/*
+ * Slab growth per live 4 KiB object, without storage (lower is better):
+ * bytes.  Exported, the figure includes the dma-buf, its file and inode
+ * and the PRIME bookkeeping: the peak memory of that many shared buffers.
+ */
 static double slab_per_object(int fd, int other, const void *arg)
 {
-	int n = *(const int *)arg, i;
-	uint32_t *h = malloc(n * sizeof(*h));
+	const struct slab_arg *a = arg;
+	uint32_t *h = malloc(a->objects * sizeof(*h));
+	int *fds = malloc(a->objects * sizeof(*fds)), i;
 	long before, after;
 
 	(void)other;
 	before = slab_kb();
-	for (i = 0; i < n; i++)
+	for (i = 0; i < a->objects; i++) {
 		h[i] = dumb(fd, 32, 32);
+		fds[i] = a->exported ? export(fd, h[i]) : -1;
+	}
 	after = slab_kb();
+	for (i = 0; i < a->objects; i++) {
+		if (fds[i] >= 0)
+			close(fds[i]);
+		vprime_bo_close(fd, h[i]);
+	}
+	free(fds);
+	free(h);
+	return (after - before) * 1024.0 / a->objects;
+}
+
+/*
+ * Memory made real in 4 KiB objects or in one large object: create,
+ * MAP_DUMB, mmap, touch every page, unmap, every object kept until the
+ * end: MiB/s.  The many-objects case uses fewer bytes (a 4 KiB object
+ * costs some hundred microseconds under TCG).
+ */
+struct bulk_arg {
+	uint64_t bytes;
+	bool small;
+};
+
+static double bulk_alloc(int fd, int other, const void *arg)
+{
+	const struct bulk_arg *a = arg;
+	uint64_t size = a->small ? 4096 : a->bytes, i, n = a->bytes / size;
+	uint32_t *h = malloc(n * sizeof(*h));
+	double t = now_s();
+	uint64_t page;
+
+	(void)other;
+	for (i = 0; i < n; i++) {
+		struct drm_mode_map_dumb md = { 0 };
+		uint8_t *p;
+
+		h[i] = dumb(fd, 1024, size / 4096);
+		md.handle = h[i];
+		if (drmIoctl(fd, DRM_IOCTL_MODE_MAP_DUMB, &md)) {
+			perror("vprime-bench: MAP_DUMB");
+			exit(1);
+		}
+		p = map_or_die(fd, size, md.offset);
+		for (page = 0; page < size; page += 4096)
+			p[page] = 1;
+		munmap(p, size);
+	}
+	t = now_s() - t;
 	for (i = 0; i < n; i++)
 		vprime_bo_close(fd, h[i]);
 	free(h);
-	return (after - before) * 1024.0 / n;
+	return a->bytes / (double)(1 << 20) / t;
 }
 
 /* @n live objects on both devices, each exported and its fd kept. */
@@ -271,19 +415,71 @@ static void live_free(struct live *l, int fd)
 	free(l->fds);
 }
 
+/*
+ * Both mappings of a vprime object against vgem's same mapping, and the
+ * dma-buf mapping against anonymous memory (the practical limit).
+ */
+static void bench_maps(const struct bench_cfg *cfg, int vprime, int vgem)
+{
+	static const struct {
+		const char *figure, *unit;
+		enum map_work work;
+		enum better better;
+	} works[] = {
+		{ "first-access", "us", FIRST_ACCESS, LOWER },
+		{ "first-touch", "pages/s", FIRST_TOUCH, HIGHER },
+		{ "write", "MiB/s", WRITE_BW, HIGHER },
+		{ "read", "MiB/s", READ_BW, HIGHER },
+	};
+	static const char * const path_name[] = { "dmabuf", "gem" };
+	struct map_arg ma = { .bytes = cfg->map_bytes };
+	char figure[48], variant[32];
+	unsigned int w, path;
+
+	snprintf(variant, sizeof(variant), "%lluMiB",
+		 (unsigned long long)(cfg->map_bytes >> 20));
+	for (w = 0; w < sizeof(works) / sizeof(works[0]); w++) {
+		ma.work = works[w].work;
+		for (path = DMABUF_MMAP; path <= GEM_MMAP; path++) {
+			ma.path = path;
+			snprintf(figure, sizeof(figure), "%s-mmap-%s",
+				 path_name[path], works[w].figure);
+			if (!bench_wanted(cfg, figure))
+				continue;
+			bench_figure(cfg, figure, variant, works[w].unit,
+				     works[w].better, "vgem", object_map, vprime,
+				     vgem, &ma);
+			if (path == DMABUF_MMAP)
+				bench_figure2(cfg, figure, variant,
+					      works[w].unit, works[w].better,
+					      "anon", object_map, anon_map,
+					      vprime, vgem, &ma);
+		}
+	}
+}
+
 void bench_drm(const struct bench_cfg *cfg, int vprime, int vgem)
 {
 	static const struct dims sizes[] = {
 		{ 32, 32 }, { 512, 512 }, { 2048, 2048 },
 	};
 	static const char * const size_name[] = { "4KiB", "1MiB", "16MiB" };
-	struct map_arg ma = { .bytes = cfg->map_bytes };
+	struct bulk_arg bulk = { .bytes = cfg->bulk_small_bytes, .small = true };
+	struct slab_arg slab = { 0 };
 	struct live lv, lg;
 	char variant[32];
 	int i;
 
 	ops = cfg->ops;
-	for (i = 0; i < 3; i++) {
+	second[0].fd = vprime;
+	second[1].fd = vgem;
+	second[0].second = vprime_open_driver("vprime", VPRIME_PRIMARY, 0);
+	second[1].second = vprime_open_driver("vgem", VPRIME_PRIMARY, 0);
+	if (second[0].second < 0 || second[1].second < 0) {
+		fprintf(stderr, "vprime-bench: %s\n", vprime_error());
+		exit(1);
+	}
+	for (i = 0; i < 3 && bench_wanted(cfg, "prime-"); i++) {
 		/* the figure's own object makes the count */
 		live_make(&lv, vprime, cfg->live[i] - 1);
 		live_make(&lg, vgem, cfg->live[i] - 1);
@@ -292,35 +488,39 @@ void bench_drm(const struct bench_cfg *cfg, int vprime, int vgem)
 			     "vgem", prime_export, vprime, vgem, NULL);
 		bench_figure(cfg, "prime-self-import", variant, "ops/s", HIGHER,
 			     "vgem", prime_self_import, vprime, vgem, NULL);
+		bench_figure(cfg, "prime-import-2nd-file", variant, "ops/s",
+			     HIGHER, "vgem", prime_import_second, vprime, vgem,
+			     NULL);
 		bench_figure(cfg, "prime-foreign-import", variant, "ops/s",
 			     HIGHER, "vgem", prime_foreign_import, vprime, vgem,
 			     NULL);
 		live_free(&lv, vprime);
 		live_free(&lg, vgem);
 	}
-	for (i = 0; i < 3; i++)
+	for (i = 0; i < 3 && bench_wanted(cfg, "create-destroy"); i++)
 		bench_figure(cfg, "create-destroy", size_name[i], "ops/s", HIGHER,
 			     "vgem", create_destroy, vprime, vgem, &sizes[i]);
 
-	snprintf(variant, sizeof(variant), "%lluMiB",
-		 (unsigned long long)(cfg->map_bytes >> 20));
-	ma.work = FIRST_TOUCH;
-	bench_figure(cfg, "mmap-first-touch", variant, "pages/s", HIGHER,
-		     "vgem", dmabuf_map, vprime, vgem, &ma);
-	bench_figure2(cfg, "mmap-first-touch", variant, "pages/s", HIGHER,
-		      "anon", dmabuf_map, anon_map, vprime, vgem, &ma);
-	ma.work = WRITE_BW;
-	bench_figure(cfg, "mmap-write", variant, "MiB/s", HIGHER, "vgem",
-		     dmabuf_map, vprime, vgem, &ma);
-	bench_figure2(cfg, "mmap-write", variant, "MiB/s", HIGHER, "anon",
-		      dmabuf_map, anon_map, vprime, vgem, &ma);
-	ma.work = READ_BW;
-	bench_figure(cfg, "mmap-read", variant, "MiB/s", HIGHER, "vgem",
-		     dmabuf_map, vprime, vgem, &ma);
-	bench_figure2(cfg, "mmap-read", variant, "MiB/s", HIGHER, "anon",
-		      dmabuf_map, anon_map, vprime, vgem, &ma);
+	bench_maps(cfg, vprime, vgem);
+	close(second[0].second);
+	close(second[1].second);
 
 	snprintf(variant, sizeof(variant), "%d-objects", cfg->slab_objects);
+	slab.objects = cfg->slab_objects;
 	bench_figure(cfg, "slab-per-object", variant, "bytes", LOWER, "vgem",
-		     slab_per_object, vprime, vgem, &cfg->slab_objects);
+		     slab_per_object, vprime, vgem, &slab);
+	slab.exported = true;
+	bench_figure(cfg, "slab-per-exported-object", variant, "bytes", LOWER,
+		     "vgem", slab_per_object, vprime, vgem, &slab);
+
+	snprintf(variant, sizeof(variant), "%lluKiB-in-4KiB",
+		 (unsigned long long)(bulk.bytes >> 10));
+	bench_figure(cfg, "bulk-alloc", variant, "MiB/s", HIGHER, "vgem",
+		     bulk_alloc, vprime, vgem, &bulk);
+	bulk.bytes = cfg->bulk_bytes;
+	bulk.small = false;
+	snprintf(variant, sizeof(variant), "%lluMiB-in-one",
+		 (unsigned long long)(bulk.bytes >> 20));
+	bench_figure(cfg, "bulk-alloc", variant, "MiB/s", HIGHER, "vgem",
+		     bulk_alloc, vprime, vgem, &bulk);
 }
