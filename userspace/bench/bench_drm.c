@@ -416,8 +416,8 @@ static void live_free(struct live *l, int fd)
 }
 
 /*
- * Both mappings of a vprime object against vgem's same mapping, and the
- * dma-buf mapping against anonymous memory (the practical limit).
+ * Both mappings of a vprime object against vgem's same mapping, and
+ * against anonymous memory (the practical limit).
  */
 static void bench_maps(const struct bench_cfg *cfg, int vprime, int vgem)
 {
@@ -449,11 +449,9 @@ static void bench_maps(const struct bench_cfg *cfg, int vprime, int vgem)
 			bench_figure(cfg, figure, variant, works[w].unit,
 				     works[w].better, "vgem", object_map, vprime,
 				     vgem, &ma);
-			if (path == DMABUF_MMAP)
-				bench_figure2(cfg, figure, variant,
-					      works[w].unit, works[w].better,
-					      "anon", object_map, anon_map,
-					      vprime, vgem, &ma);
+			bench_figure2(cfg, figure, variant, works[w].unit,
+				      works[w].better, "anon", object_map,
+				      anon_map, vprime, vgem, &ma);
 		}
 	}
 }
