@@ -9,6 +9,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <linux/videodev2.h>
+
 /* How much work each figure does: the smoke run uses tiny counts. */
 struct bench_cfg {
 	bool smoke;
@@ -54,5 +56,29 @@ void bench_drm(const struct bench_cfg *cfg, int vprime, int vgem);
 void bench_heap(const struct bench_cfg *cfg);
 /* bench_vivid.c */
 void bench_vivid(const struct bench_cfg *cfg, int vprime);
+
+/* vivid.c: vivid's capture queue, 1080p XR24, VIVID_NBUF buffers */
+#define VIVID_CAP V4L2_BUF_TYPE_VIDEO_CAPTURE
+#define VIVID_NBUF 3
+#define VIVID_W 1920
+#define VIVID_H 1080
+
+enum vivid_input {
+	VIVID_WEBCAM,		/* 5 frames/s at 1080p */
+	VIVID_HDMI_1080P,	/* the fastest 1080p DV timings (60 Hz) */
+};
+
+/* Print what failed with errno and exit 1. */
+void bench_die(const char *what) __attribute__((noreturn));
+/* Busy jiffies of the whole system, from /proc/stat. */
+long long busy_jiffies(void);
+/* The vivid capture node, or -errno. */
+int vivid_open(void);
+/* Input, format and buffers (REQBUFS of @memory); @pix may be NULL. */
+void vivid_setup(int cap, enum vivid_input input, uint32_t memory,
+		 struct v4l2_pix_format *pix);
+void vivid_qbuf(int cap, uint32_t memory, uint32_t index, int dmabuf);
+/* Waits up to 20 s for a frame. */
+uint32_t vivid_dqbuf(int cap, uint32_t memory);
 
 #endif /* VPRIME_BENCH_H */

@@ -20,73 +20,9 @@
 #include "bench.h"
 #include "vprime.h"
 
-#define CAP V4L2_BUF_TYPE_VIDEO_CAPTURE
-#define NBUF 3
-#define W 1920
-#define H 1080
-
 static int frames;
 
 enum metric { FPS, CPU_MS };
-
-static int open_cap(void)
-{
-	char path[32];
-
-	return vprime_v4l2_open("vivid-000-vid-cap", path, sizeof(path));
-}
-
-/* Busy jiffies of the whole system. */
-static long long busy_jiffies(void)
-{
-	long long v[8] = { 0 };
-	FILE *f = fopen("/proc/stat", "r");
-
-	if (!f || fscanf(f, "cpu %lld %lld %lld %lld %lld %lld %lld %lld", &v[0],
-			 &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7]) != 8)
-		v[0] = 0;
-	if (f)
-		fclose(f);
-	return v[0] + v[1] + v[2] + v[5] + v[6] + v[7];
-}
-
-static void die(const char *what)
-{
-	fprintf(stderr, "vprime-bench: %s: %s\n", what, strerror(errno));
-	_exit(1);
-}
-
-static void setup(int cap, uint32_t memory)
-{
-	struct v4l2_format fmt = { .type = CAP };
-
-	fmt.fmt.pix.width = W;
-	fmt.fmt.pix.height = H;
-	fmt.fmt.pix.pixelformat = V4L2_PIX_FMT_XBGR32;
-	fmt.fmt.pix.field = V4L2_FIELD_NONE;
-	if (ioctl(cap, VIDIOC_S_FMT, &fmt) || fmt.fmt.pix.width != W)
-		die("S_FMT 1920x1080 XR24");
-	errno = -vprime_v4l2_reqbufs(cap, CAP, memory, NBUF);
-	if (errno)
-		die("REQBUFS");
-}
-
-static void qbuf(int cap, uint32_t memory, uint32_t index, int dmabuf)
-{
-	errno = -vprime_v4l2_qbuf(cap, CAP, memory, index, dmabuf, 0, 0);
-	if (errno)
-		die("QBUF");
-}
-
-static uint32_t dqbuf(int cap, uint32_t memory)
-{
-	uint32_t index;
-
-	errno = -vprime_v4l2_dqbuf(cap, CAP, memory, 20000, &index);
-	if (errno)
-		die("DQBUF");
-	return index;
-}
 
 static double stream(int cap, uint32_t memory, int *dmabufs,
 		     struct vprime_map *copy_to, void **mmaps, size_t size,
@@ -97,26 +33,26 @@ static double stream(int cap, uint32_t memory, int *dmabufs,
 	uint32_t idx;
 	double t0;
 
-	errno = -vprime_v4l2_stream(cap, CAP, true);
+	errno = -vprime_v4l2_stream(cap, VIVID_CAP, true);
 	if (errno)
-		die("STREAMON");
+		bench_die("STREAMON");
 	/* one frame to get going, then the timed ones */
-	idx = dqbuf(cap, memory);
-	qbuf(cap, memory, idx, dmabufs[idx]);
+	idx = vivid_dqbuf(cap, memory);
+	vivid_qbuf(cap, memory, idx, dmabufs[idx]);
 	t0 = now_s();
 	j0 = busy_jiffies();
 	for (f = 0; f < frames; f++) {
-		idx = dqbuf(cap, memory);
+		idx = vivid_dqbuf(cap, memory);
 		if (copy_to) {
 			vprime_map_begin(copy_to, DMA_BUF_SYNC_WRITE);
 			memcpy(copy_to->ptr, mmaps[idx], size);
 			vprime_map_end(copy_to);
 		}
-		qbuf(cap, memory, idx, dmabufs[idx]);
+		vivid_qbuf(cap, memory, idx, dmabufs[idx]);
 	}
 	t0 = now_s() - t0;
 	j0 = busy_jiffies() - j0;
-	vprime_v4l2_stream(cap, CAP, false);
+	vprime_v4l2_stream(cap, VIVID_CAP, false);
 	if (metric == FPS)
 		return frames / t0;
 	return j0 * 1000.0 / sysconf(_SC_CLK_TCK) / frames;
@@ -125,22 +61,22 @@ static double stream(int cap, uint32_t memory, int *dmabufs,
 /* Zero copy: vivid captures into vprime buffers imported as DMABUF. */
 static double zero_copy(int fd, int other, const void *arg)
 {
-	struct vprime_bo bo[NBUF];
-	int cap = open_cap(), dmabuf[NBUF], i;
+	struct vprime_bo bo[VIVID_NBUF];
+	int cap = vivid_open(), dmabuf[VIVID_NBUF], i;
 	double v;
 
 	(void)other;
-	setup(cap, V4L2_MEMORY_DMABUF);
-	for (i = 0; i < NBUF; i++) {
-		if (vprime_bo_create_dumb(fd, W, H, 32, &bo[i]) ||
+	vivid_setup(cap, VIVID_WEBCAM, V4L2_MEMORY_DMABUF, NULL);
+	for (i = 0; i < VIVID_NBUF; i++) {
+		if (vprime_bo_create_dumb(fd, VIVID_W, VIVID_H, 32, &bo[i]) ||
 		    vprime_bo_export(fd, bo[i].handle, &dmabuf[i]))
-			die(vprime_error());
-		qbuf(cap, V4L2_MEMORY_DMABUF, i, dmabuf[i]);
+			bench_die(vprime_error());
+		vivid_qbuf(cap, V4L2_MEMORY_DMABUF, i, dmabuf[i]);
 	}
 	v = stream(cap, V4L2_MEMORY_DMABUF, dmabuf, NULL, NULL, 0,
 		   *(const enum metric *)arg);
 	close(cap);
-	for (i = 0; i < NBUF; i++) {
+	for (i = 0; i < VIVID_NBUF; i++) {
 		close(dmabuf[i]);
 		vprime_bo_close(fd, bo[i].handle);
 	}
@@ -150,41 +86,41 @@ static double zero_copy(int fd, int other, const void *arg)
 /* Copy: vivid's MMAP buffers, each frame copied into a vprime buffer. */
 static double copy_path(int fd, int other, const void *arg)
 {
-	int cap = open_cap(), dmabuf[NBUF] = { -1, -1, -1 }, out, i;
+	int cap = vivid_open(), dmabuf[VIVID_NBUF] = { -1, -1, -1 }, out, i;
 	struct v4l2_buffer b;
 	struct vprime_map m;
-	void *maps[NBUF];
+	void *maps[VIVID_NBUF];
 	struct vprime_bo bo;
 	size_t size = 0;
 	double v;
 
 	(void)other;
-	setup(cap, V4L2_MEMORY_MMAP);
-	for (i = 0; i < NBUF; i++) {
+	vivid_setup(cap, VIVID_WEBCAM, V4L2_MEMORY_MMAP, NULL);
+	for (i = 0; i < VIVID_NBUF; i++) {
 		memset(&b, 0, sizeof(b));
 		b.index = i;
-		b.type = CAP;
+		b.type = VIVID_CAP;
 		b.memory = V4L2_MEMORY_MMAP;
 		if (ioctl(cap, VIDIOC_QUERYBUF, &b))
-			die("QUERYBUF");
+			bench_die("QUERYBUF");
 		maps[i] = mmap(NULL, b.length, PROT_READ, MAP_SHARED, cap,
 			       b.m.offset);
 		if (maps[i] == MAP_FAILED)
-			die("mmap");
+			bench_die("mmap");
 		size = b.length;
-		qbuf(cap, V4L2_MEMORY_MMAP, i, -1);
+		vivid_qbuf(cap, V4L2_MEMORY_MMAP, i, -1);
 	}
-	if (vprime_bo_create_dumb(fd, W, H, 32, &bo) ||
+	if (vprime_bo_create_dumb(fd, VIVID_W, VIVID_H, 32, &bo) ||
 	    vprime_bo_export(fd, bo.handle, &out) ||
-	    vprime_map(out, W * H * 4, PROT_WRITE, &m))
-		die(vprime_error());
-	size = size < W * H * 4 ? size : W * H * 4;
+	    vprime_map(out, VIVID_W * VIVID_H * 4, PROT_WRITE, &m))
+		bench_die(vprime_error());
+	size = size < VIVID_W * VIVID_H * 4 ? size : VIVID_W * VIVID_H * 4;
 	v = stream(cap, V4L2_MEMORY_MMAP, dmabuf, &m, maps, size,
 		   *(const enum metric *)arg);
 	vprime_unmap(&m);
 	close(out);
 	vprime_bo_close(fd, bo.handle);
-	for (i = 0; i < NBUF; i++)
+	for (i = 0; i < VIVID_NBUF; i++)
 		munmap(maps[i], size);
 	close(cap);
 	return v;
@@ -197,7 +133,7 @@ void bench_vivid(const struct bench_cfg *cfg, int vprime)
 
 	if (!bench_wanted(cfg, "vivid-capture-1080p"))
 		return;
-	cap = open_cap();
+	cap = vivid_open();
 	if (cap < 0) {
 		printf("(vivid not loaded: no video figures)\n");
 		return;

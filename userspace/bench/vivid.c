@@ -1,0 +1,127 @@
+// SPDX-License-Identifier: MIT
+/*
+ * vprime-bench: vivid's capture queue at 1080p XR24, shared by the capture
+ * and display figures.  A failure ends the bench: a figure measured
+ * halfway means nothing.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "bench.h"
+#include "vprime.h"
+
+void bench_die(const char *what)
+{
+	fprintf(stderr, "vprime-bench: %s: %s\n", what, strerror(errno));
+	_exit(1);
+}
+
+long long busy_jiffies(void)
+{
+	long long v[8] = { 0 };
+	FILE *f = fopen("/proc/stat", "r");
+
+	if (!f || fscanf(f, "cpu %lld %lld %lld %lld %lld %lld %lld %lld", &v[0],
+			 &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7]) != 8)
+		v[0] = 0;
+	if (f)
+		fclose(f);
+	return v[0] + v[1] + v[2] + v[5] + v[6] + v[7];
+}
+
+int vivid_open(void)
+{
+	char path[32];
+
+	return vprime_v4l2_open("vivid-000-vid-cap", path, sizeof(path));
+}
+
+/* Select the first input whose name starts with @name. */
+static void vivid_select_input(int cap, const char *name)
+{
+	struct v4l2_input in;
+	int i;
+
+	for (i = 0; ; i++) {
+		memset(&in, 0, sizeof(in));
+		in.index = i;
+		errno = -vprime_ioctl(cap, VIDIOC_ENUMINPUT, &in);
+		if (errno)
+			bench_die(name);
+		if (!strncmp((const char *)in.name, name, strlen(name)))
+			break;
+	}
+	errno = -vprime_ioctl(cap, VIDIOC_S_INPUT, &i);
+	if (errno)
+		bench_die("S_INPUT");
+}
+
+/* The fastest progressive DV timings of the HDMI input at 1080p. */
+static void vivid_hdmi_1080p(int cap)
+{
+	struct v4l2_dv_timings best = { 0 };
+	struct v4l2_enum_dv_timings e;
+	uint32_t i;
+
+	for (i = 0; ; i++) {
+		memset(&e, 0, sizeof(e));
+		e.index = i;
+		if (vprime_ioctl(cap, VIDIOC_ENUM_DV_TIMINGS, &e))
+			break;
+		if (e.timings.bt.width == VIVID_W &&
+		    e.timings.bt.height == VIVID_H &&
+		    !e.timings.bt.interlaced &&
+		    e.timings.bt.pixelclock > best.bt.pixelclock)
+			best = e.timings;
+	}
+	errno = best.bt.pixelclock ? -vprime_ioctl(cap, VIDIOC_S_DV_TIMINGS,
+						   &best) : ENOENT;
+	if (errno)
+		bench_die("HDMI 1080p DV timings");
+}
+
+void vivid_setup(int cap, enum vivid_input input, uint32_t memory,
+		 struct v4l2_pix_format *pix)
+{
+	struct v4l2_format fmt = { .type = VIVID_CAP };
+
+	if (input == VIVID_HDMI_1080P) {
+		vivid_select_input(cap, "HDMI");
+		vivid_hdmi_1080p(cap);
+	} else {
+		vivid_select_input(cap, "Webcam");
+	}
+	fmt.fmt.pix.width = VIVID_W;
+	fmt.fmt.pix.height = VIVID_H;
+	fmt.fmt.pix.pixelformat = V4L2_PIX_FMT_XBGR32;
+	fmt.fmt.pix.field = V4L2_FIELD_NONE;
+	if (ioctl(cap, VIDIOC_S_FMT, &fmt) || fmt.fmt.pix.width != VIVID_W ||
+	    fmt.fmt.pix.height != VIVID_H ||
+	    fmt.fmt.pix.pixelformat != V4L2_PIX_FMT_XBGR32)
+		bench_die("S_FMT 1920x1080 XR24");
+	errno = -vprime_v4l2_reqbufs(cap, VIVID_CAP, memory, VIVID_NBUF);
+	if (errno)
+		bench_die("REQBUFS");
+	if (pix)
+		*pix = fmt.fmt.pix;
+}
+
+void vivid_qbuf(int cap, uint32_t memory, uint32_t index, int dmabuf)
+{
+	errno = -vprime_v4l2_qbuf(cap, VIVID_CAP, memory, index, dmabuf, 0, 0);
+	if (errno)
+		bench_die("QBUF");
+}
+
+uint32_t vivid_dqbuf(int cap, uint32_t memory)
+{
+	uint32_t index;
+
+	errno = -vprime_v4l2_dqbuf(cap, VIVID_CAP, memory, 20000, &index);
+	if (errno)
+		bench_die("DQBUF");
+	return index;
+}
