@@ -56,6 +56,8 @@ void bench_drm(const struct bench_cfg *cfg, int vprime, int vgem);
 void bench_heap(const struct bench_cfg *cfg);
 /* bench_vivid.c */
 void bench_vivid(const struct bench_cfg *cfg, int vprime);
+/* bench_display.c */
+void bench_display(const struct bench_cfg *cfg, int vprime);
 
 /* vivid.c: vivid's capture queue, 1080p XR24, VIVID_NBUF buffers */
 #define VIVID_CAP V4L2_BUF_TYPE_VIDEO_CAPTURE

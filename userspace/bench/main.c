@@ -244,6 +244,7 @@ int main(int argc, char **argv)
 	bench_drm(&cfg, vprime, vgem);
 	bench_heap(&cfg);
 	bench_vivid(&cfg, vprime);
+	bench_display(&cfg, vprime);
 	printf("(median of %d runs; ratio >= 1.00: vprime at least as good)\n",
 	       cfg.repeats);
 	print_worst("vgem");

@@ -1,0 +1,582 @@
+// SPDX-License-Identifier: MIT
+/*
+ * vprime-bench: vprime's display side.
+ *
+ * vivid-display-1080p: vivid's 1080p XR24 frames put on screen, one page
+ * flip per frame.  Zero copy: vivid's buffers exported (EXPBUF), imported
+ * into vprime and scanned out as they are.  Copy: each frame memcpy'd
+ * into a vprime dumb buffer (double-buffered) which is flipped instead.
+ * vivid's HDMI input at 1080p60 is the source, so that vivid's pace is
+ * not the figure (its webcam input gives 5 frames/s at 1080p).
+ *
+ * compose-1080p: compositions per second of primary, overlay and cursor
+ * planes into a 1080p writeback framebuffer, against the mode's refresh.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <drm_fourcc.h>
+#include <xf86drm.h>
+#include <xf86drmMode.h>
+
+#include "bench.h"
+#include "vprime.h"
+
+/* A mapped dumb-buffer framebuffer. */
+struct bench_fb {
+	struct vprime_bo bo;
+	uint32_t id;
+	void *map;
+};
+
+/* vprime's first pipe, its writeback connector, and hot property ids. */
+struct bench_kms {
+	int fd;
+	uint32_t crtc, connector, writeback;
+	uint32_t primary, overlay, cursor;
+	drmModeModeInfo mode;
+	uint32_t fb_id_prop, wb_fb_prop, wb_fence_prop;
+	struct bench_fb base;	/* on screen between runs */
+	struct bench_fb wb_fb;	/* compose-1080p's writeback target */
+};
+
+static struct bench_kms kms;
+static int frames;
+
+enum metric { FPS, CPU_MS };
+
+/* The id of property @name of object @id, or 0. */
+static uint32_t prop_id(uint32_t id, uint32_t type, const char *name)
+{
+	drmModeObjectPropertiesPtr props;
+	drmModePropertyPtr p;
+	uint32_t ret = 0, i;
+
+	props = drmModeObjectGetProperties(kms.fd, id, type);
+	for (i = 0; props && i < props->count_props && !ret; i++) {
+		p = drmModeGetProperty(kms.fd, props->props[i]);
+		if (p && !strcmp(p->name, name))
+			ret = p->prop_id;
+		drmModeFreeProperty(p);
+	}
+	drmModeFreeObjectProperties(props);
+	return ret;
+}
+
+static void add(drmModeAtomicReqPtr req, uint32_t id, uint32_t type,
+		const char *name, uint64_t value)
+{
+	uint32_t prop = prop_id(id, type, name);
+
+	errno = EINVAL;
+	if (!prop || drmModeAtomicAddProperty(req, id, prop, value) <= 0)
+		bench_die(name);
+}
+
+static void commit(drmModeAtomicReqPtr req, uint32_t flags, const char *what)
+{
+	if (drmModeAtomicCommit(kms.fd, req, flags, NULL))
+		bench_die(what);
+	drmModeAtomicFree(req);
+}
+
+static drmModeAtomicReqPtr request(void)
+{
+	drmModeAtomicReqPtr req = drmModeAtomicAlloc();
+
+	if (!req)
+		bench_die("drmModeAtomicAlloc");
+	return req;
+}
+
+/* A @w x @h framebuffer of @format (32 bits per pixel), mapped. */
+static void fb_create(struct bench_fb *fb, uint32_t w, uint32_t h,
+		      uint32_t format)
+{
+	struct drm_mode_map_dumb md = { 0 };
+	uint32_t handles[4] = { 0 }, pitches[4] = { 0 }, offsets[4] = { 0 };
+
+	if (vprime_bo_create_dumb(kms.fd, w, h, 32, &fb->bo))
+		bench_die(vprime_error());
+	handles[0] = fb->bo.handle;
+	pitches[0] = fb->bo.pitch;
+	if (drmModeAddFB2(kms.fd, w, h, format, handles, pitches, offsets,
+			  &fb->id, 0))
+		bench_die("ADDFB2 of a dumb buffer");
+	md.handle = fb->bo.handle;
+	if (drmIoctl(kms.fd, DRM_IOCTL_MODE_MAP_DUMB, &md))
+		bench_die("MAP_DUMB");
+	fb->map = mmap(NULL, fb->bo.size, PROT_READ | PROT_WRITE, MAP_SHARED,
+		       kms.fd, md.offset);
+	if (fb->map == MAP_FAILED)
+		bench_die("mmap of a dumb buffer");
+}
+
+static void fb_destroy(struct bench_fb *fb)
+{
+	munmap(fb->map, fb->bo.size);
+	drmModeRmFB(kms.fd, fb->id);
+	vprime_bo_close(kms.fd, fb->bo.handle);
+}
+
+/* Fill @fb with @argb, and an opaque band in its top quarter. */
+static void fb_fill(struct bench_fb *fb, uint32_t argb)
+{
+	uint32_t x, y, *row;
+
+	for (y = 0; y < fb->bo.height; y++) {
+		row = (uint32_t *)((char *)fb->map + (size_t)y * fb->bo.pitch);
+		for (x = 0; x < fb->bo.width; x++)
+			row[x] = y < fb->bo.height / 4 ? 0xff000000 | x : argb;
+	}
+}
+
+static void add_plane(drmModeAtomicReqPtr req, uint32_t plane,
+		      const struct bench_fb *fb, int32_t x, int32_t y)
+{
+	add(req, plane, DRM_MODE_OBJECT_PLANE, "FB_ID", fb ? fb->id : 0);
+	add(req, plane, DRM_MODE_OBJECT_PLANE, "CRTC_ID", fb ? kms.crtc : 0);
+	if (!fb)
+		return;
+	add(req, plane, DRM_MODE_OBJECT_PLANE, "SRC_X", 0);
+	add(req, plane, DRM_MODE_OBJECT_PLANE, "SRC_Y", 0);
+	add(req, plane, DRM_MODE_OBJECT_PLANE, "SRC_W",
+	    (uint64_t)fb->bo.width << 16);
+	add(req, plane, DRM_MODE_OBJECT_PLANE, "SRC_H",
+	    (uint64_t)fb->bo.height << 16);
+	add(req, plane, DRM_MODE_OBJECT_PLANE, "CRTC_X", (uint64_t)(int64_t)x);
+	add(req, plane, DRM_MODE_OBJECT_PLANE, "CRTC_Y", (uint64_t)(int64_t)y);
+	add(req, plane, DRM_MODE_OBJECT_PLANE, "CRTC_W", fb->bo.width);
+	add(req, plane, DRM_MODE_OBJECT_PLANE, "CRTC_H", fb->bo.height);
+}
+
+static void flip_done(int fd, unsigned int seq, unsigned int s,
+		      unsigned int us, void *data)
+{
+	(void)fd;
+	(void)seq;
+	(void)s;
+	(void)us;
+	*(bool *)data = true;
+}
+
+/*
+ * Put framebuffer @fb on the primary plane at the next vblank and wait for
+ * it, as a compositor does: a nonblocking commit and its flip event.
+ */
+static void present(uint32_t fb)
+{
+	drmEventContext ev = {
+		.version = 2, .page_flip_handler = flip_done,
+	};
+	struct pollfd pfd = { .fd = kms.fd, .events = POLLIN };
+	drmModeAtomicReqPtr req = request();
+	bool done = false;
+
+	if (drmModeAtomicAddProperty(req, kms.primary, kms.fb_id_prop, fb) <= 0)
+		bench_die("FB_ID");
+	if (drmModeAtomicCommit(kms.fd, req, DRM_MODE_ATOMIC_NONBLOCK |
+				DRM_MODE_PAGE_FLIP_EVENT, &done))
+		bench_die("page flip");
+	drmModeAtomicFree(req);
+	while (!done) {
+		errno = ETIMEDOUT;
+		if (poll(&pfd, 1, 5000) != 1 || drmHandleEvent(kms.fd, &ev))
+			bench_die("flip event");
+	}
+}
+
+/* CPU time of this process (user + system), in seconds. */
+static double cpu_s(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return ru.ru_utime.tv_sec + ru.ru_stime.tv_sec +
+	       (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+}
+
+/*
+ * Stream @frames frames (after one to get going) from vivid's MMAP queue
+ * to the screen.  Zero copy (@copy NULL) flips vivid's buffer itself,
+ * framebuffer @fbs[index], and gives it back to vivid once the next one
+ * has replaced it on screen.  Copy gives it back at once and flips the
+ * copy, @copy[0] and @copy[1] in turn.
+ *
+ * The CPU figure is this process's time: the flips, the queue ioctls
+ * (where vb2 and vprime do their mapping work) and the copy.  vivid's
+ * thread renders each frame the same way on both paths; it is left out.
+ */
+static double stream(int cap, const uint32_t *fbs, void *const *vivid_maps,
+		     struct bench_fb *copy, size_t size, enum metric metric)
+{
+	int f, on_screen = -1, back = 0;
+	double t0 = 0, c0 = 0;
+	uint32_t idx;
+
+	errno = -vprime_v4l2_stream(cap, VIVID_CAP, true);
+	if (errno)
+		bench_die("STREAMON");
+	for (f = -1; f < frames; f++) {
+		if (f == 0) {
+			t0 = now_s();
+			c0 = cpu_s();
+		}
+		idx = vivid_dqbuf(cap, V4L2_MEMORY_MMAP);
+		if (copy) {
+			memcpy(copy[back].map, vivid_maps[idx], size);
+			vivid_qbuf(cap, V4L2_MEMORY_MMAP, idx, -1);
+			present(copy[back].id);
+			back ^= 1;
+			continue;
+		}
+		present(fbs[idx]);
+		if (on_screen >= 0)
+			vivid_qbuf(cap, V4L2_MEMORY_MMAP, on_screen, -1);
+		on_screen = idx;
+	}
+	t0 = now_s() - t0;
+	c0 = cpu_s() - c0;
+	/* Nothing of this run's may stay on screen once it is freed. */
+	present(kms.base.id);
+	vprime_v4l2_stream(cap, VIVID_CAP, false);
+	return metric == FPS ? frames / t0 : c0 * 1000 / frames;
+}
+
+/* Zero copy: vivid's buffers, exported, imported and scanned out. */
+static double zero_copy(int fd, int other, const void *arg)
+{
+	uint32_t handles[4] = { 0 }, pitches[4] = { 0 }, offsets[4] = { 0 };
+	uint32_t fbs[VIVID_NBUF], handle[VIVID_NBUF];
+	int cap = vivid_open(), dmabuf[VIVID_NBUF], i;
+	struct v4l2_exportbuffer exp;
+	struct v4l2_pix_format pix;
+	double v;
+
+	(void)other;
+	vivid_setup(cap, VIVID_HDMI_1080P, V4L2_MEMORY_MMAP, &pix);
+	for (i = 0; i < VIVID_NBUF; i++) {
+		memset(&exp, 0, sizeof(exp));
+		exp.type = VIVID_CAP;
+		exp.index = i;
+		exp.flags = O_RDONLY | O_CLOEXEC;
+		errno = -vprime_ioctl(cap, VIDIOC_EXPBUF, &exp);
+		if (errno)
+			bench_die("EXPBUF");
+		dmabuf[i] = exp.fd;
+		if (drmPrimeFDToHandle(fd, dmabuf[i], &handle[i]))
+			bench_die("import of a vivid buffer");
+		handles[0] = handle[i];
+		pitches[0] = pix.bytesperline;
+		if (drmModeAddFB2(fd, pix.width, pix.height,
+				  DRM_FORMAT_XRGB8888, handles, pitches,
+				  offsets, &fbs[i], 0))
+			bench_die("ADDFB2 of a vivid buffer");
+		vivid_qbuf(cap, V4L2_MEMORY_MMAP, i, -1);
+	}
+	v = stream(cap, fbs, NULL, NULL, 0, *(const enum metric *)arg);
+	for (i = 0; i < VIVID_NBUF; i++) {
+		drmModeRmFB(fd, fbs[i]);
+		vprime_bo_close(fd, handle[i]);
+		close(dmabuf[i]);
+	}
+	close(cap);
+	return v;
+}
+
+/* Copy: each frame of vivid's MMAP buffers memcpy'd into a dumb buffer. */
+static double copy_path(int fd, int other, const void *arg)
+{
+	int cap = vivid_open(), i;
+	struct v4l2_pix_format pix;
+	struct bench_fb copy[2];
+	void *maps[VIVID_NBUF];
+	struct v4l2_buffer b;
+	double v;
+
+	(void)fd;
+	(void)other;
+	vivid_setup(cap, VIVID_HDMI_1080P, V4L2_MEMORY_MMAP, &pix);
+	for (i = 0; i < VIVID_NBUF; i++) {
+		memset(&b, 0, sizeof(b));
+		b.index = i;
+		b.type = VIVID_CAP;
+		b.memory = V4L2_MEMORY_MMAP;
+		if (ioctl(cap, VIDIOC_QUERYBUF, &b))
+			bench_die("QUERYBUF");
+		maps[i] = mmap(NULL, pix.sizeimage, PROT_READ, MAP_SHARED, cap,
+			       b.m.offset);
+		if (maps[i] == MAP_FAILED)
+			bench_die("mmap of a vivid buffer");
+		vivid_qbuf(cap, V4L2_MEMORY_MMAP, i, -1);
+	}
+	for (i = 0; i < 2; i++)
+		fb_create(&copy[i], pix.width, pix.height, DRM_FORMAT_XRGB8888);
+	/* vivid's pitch is the dumb buffer's: 1920 * 4, no padding */
+	if (copy[0].bo.pitch != pix.bytesperline) {
+		errno = EINVAL;
+		bench_die("vivid and dumb buffer pitches differ");
+	}
+	v = stream(cap, NULL, maps, copy, (size_t)pix.bytesperline * pix.height,
+		   *(const enum metric *)arg);
+	for (i = 0; i < 2; i++)
+		fb_destroy(&copy[i]);
+	for (i = 0; i < VIVID_NBUF; i++)
+		munmap(maps[i], pix.sizeimage);
+	close(cap);
+	return v;
+}
+
+/*
+ * One composition per writeback job: the commit queues a job for its
+ * frame, vprime composes it at the next vblank in its compose work and
+ * signals the job's fence.  One job is in flight at a time, so this is
+ * bounded by the refresh rate and falls below it when a composition
+ * takes longer than a frame.  Counted over 2 s (3 jobs for --smoke).
+ */
+static double compose(int fd, int other, const void *arg)
+{
+	const struct bench_cfg *cfg = arg;
+	struct pollfd pfd = { .events = POLLIN };
+	drmModeAtomicReqPtr req;
+	int32_t fence;
+	double t0;
+	int n;
+
+	(void)fd;
+	(void)other;
+	t0 = now_s();
+	for (n = 0; n < 3 || (!cfg->smoke && now_s() - t0 < 2); n++) {
+		req = request();
+		fence = -1;
+		if (drmModeAtomicAddProperty(req, kms.writeback, kms.wb_fb_prop,
+					     kms.wb_fb.id) <= 0 ||
+		    drmModeAtomicAddProperty(req, kms.writeback,
+					     kms.wb_fence_prop,
+					     (uint64_t)(uintptr_t)&fence) <= 0)
+			bench_die("writeback properties");
+		commit(req, 0, "writeback commit");
+		pfd.fd = fence;
+		errno = ETIMEDOUT;
+		if (poll(&pfd, 1, 5000) != 1)
+			bench_die("writeback fence");
+		close(fence);
+	}
+	return n / (now_s() - t0);
+}
+
+/* The reference: the mode's refresh, one composition per vblank. */
+static double refresh(int fd, int other, const void *arg)
+{
+	(void)fd;
+	(void)other;
+	(void)arg;
+	return kms.mode.clock * 1000.0 / (kms.mode.htotal * kms.mode.vtotal);
+}
+
+/* Plane @id's type, or -1. */
+static int plane_type(uint32_t id)
+{
+	drmModeObjectPropertiesPtr props;
+	drmModePropertyPtr p;
+	int type = -1;
+	uint32_t i;
+
+	props = drmModeObjectGetProperties(kms.fd, id, DRM_MODE_OBJECT_PLANE);
+	for (i = 0; props && i < props->count_props; i++) {
+		p = drmModeGetProperty(kms.fd, props->props[i]);
+		if (p && !strcmp(p->name, "type"))
+			type = props->prop_values[i];
+		drmModeFreeProperty(p);
+	}
+	drmModeFreeObjectProperties(props);
+	return type;
+}
+
+/* The CRTC's planes and its writeback connector. */
+static bool find_planes(void)
+{
+	drmModePlaneResPtr pres = drmModeGetPlaneResources(kms.fd);
+	drmModeConnectorPtr conn;
+	drmModeEncoderPtr enc;
+	drmModeResPtr res;
+	drmModePlanePtr plane;
+	uint32_t i;
+	int c;
+
+	for (i = 0; pres && i < pres->count_planes; i++) {
+		plane = drmModeGetPlane(kms.fd, pres->planes[i]);
+		if (plane && (plane->possible_crtcs & 1)) {
+			switch (plane_type(plane->plane_id)) {
+			case DRM_PLANE_TYPE_PRIMARY:
+				kms.primary = plane->plane_id;
+				break;
+			case DRM_PLANE_TYPE_OVERLAY:
+				kms.overlay = plane->plane_id;
+				break;
+			case DRM_PLANE_TYPE_CURSOR:
+				kms.cursor = plane->plane_id;
+				break;
+			}
+		}
+		drmModeFreePlane(plane);
+	}
+	drmModeFreePlaneResources(pres);
+
+	res = drmModeGetResources(kms.fd);
+	for (c = 0; res && c < res->count_connectors; c++) {
+		conn = drmModeGetConnector(kms.fd, res->connectors[c]);
+		if (conn && !kms.writeback && conn->count_encoders == 1 &&
+		    conn->connector_type == DRM_MODE_CONNECTOR_WRITEBACK) {
+			enc = drmModeGetEncoder(kms.fd, conn->encoders[0]);
+			if (enc && (enc->possible_crtcs & 1))
+				kms.writeback = conn->connector_id;
+			drmModeFreeEncoder(enc);
+		}
+		drmModeFreeConnector(conn);
+	}
+	drmModeFreeResources(res);
+	return kms.primary && kms.overlay && kms.cursor && kms.writeback;
+}
+
+/*
+ * vprime's first CRTC and connector at 1920x1080, with a base framebuffer
+ * on screen.  False, with a line printed, when vprime has no display.
+ */
+static bool kms_init(int fd)
+{
+	drmModeConnectorPtr conn;
+	drmModeAtomicReqPtr req;
+	drmModeResPtr res;
+	bool found = false;
+	uint32_t blob;
+	int m;
+
+	kms.fd = fd;
+	if (drmSetMaster(fd) ||
+	    drmSetClientCap(fd, DRM_CLIENT_CAP_ATOMIC, 1) ||
+	    drmSetClientCap(fd, DRM_CLIENT_CAP_WRITEBACK_CONNECTORS, 1)) {
+		printf("(vprime: no atomic KMS as master: %s; %s)\n",
+		       strerror(errno), "no display figures");
+		return false;
+	}
+	res = drmModeGetResources(fd);
+	if (res && res->count_crtcs && res->count_connectors) {
+		kms.crtc = res->crtcs[0];
+		kms.connector = res->connectors[0];
+	}
+	drmModeFreeResources(res);
+	conn = kms.crtc ? drmModeGetConnector(fd, kms.connector) : NULL;
+	for (m = 0; conn && m < conn->count_modes && !found; m++) {
+		kms.mode = conn->modes[m];
+		found = kms.mode.hdisplay == VIVID_W &&
+			kms.mode.vdisplay == VIVID_H;
+	}
+	drmModeFreeConnector(conn);
+	if (!found || !find_planes()) {
+		printf("(vprime: no 1080p pipe, 3 planes, writeback: %s)\n",
+		       "no display figures");
+		return false;
+	}
+	kms.fb_id_prop = prop_id(kms.primary, DRM_MODE_OBJECT_PLANE, "FB_ID");
+	kms.wb_fb_prop = prop_id(kms.writeback, DRM_MODE_OBJECT_CONNECTOR,
+				 "WRITEBACK_FB_ID");
+	kms.wb_fence_prop = prop_id(kms.writeback, DRM_MODE_OBJECT_CONNECTOR,
+				    "WRITEBACK_OUT_FENCE_PTR");
+
+	fb_create(&kms.base, VIVID_W, VIVID_H, DRM_FORMAT_XRGB8888);
+	fb_fill(&kms.base, 0xff202020);
+	if (drmModeCreatePropertyBlob(fd, &kms.mode, sizeof(kms.mode), &blob))
+		bench_die("mode blob");
+	req = request();
+	add(req, kms.crtc, DRM_MODE_OBJECT_CRTC, "MODE_ID", blob);
+	add(req, kms.crtc, DRM_MODE_OBJECT_CRTC, "ACTIVE", 1);
+	add(req, kms.connector, DRM_MODE_OBJECT_CONNECTOR, "CRTC_ID", kms.crtc);
+	add_plane(req, kms.primary, &kms.base, 0, 0);
+	commit(req, DRM_MODE_ATOMIC_ALLOW_MODESET, "modeset 1920x1080");
+	drmModeDestroyPropertyBlob(fd, blob);
+	return true;
+}
+
+static void kms_fini(void)
+{
+	drmModeAtomicReqPtr req = request();
+
+	add(req, kms.crtc, DRM_MODE_OBJECT_CRTC, "MODE_ID", 0);
+	add(req, kms.crtc, DRM_MODE_OBJECT_CRTC, "ACTIVE", 0);
+	add(req, kms.connector, DRM_MODE_OBJECT_CONNECTOR, "CRTC_ID", 0);
+	add_plane(req, kms.primary, NULL, 0, 0);
+	commit(req, DRM_MODE_ATOMIC_ALLOW_MODESET, "display off");
+	fb_destroy(&kms.base);
+	drmDropMaster(kms.fd);
+}
+
+/*
+ * The scene a compositor shows: the base on the primary plane, a
+ * translucent 640x360 overlay (premultiplied ARGB, the plane's default
+ * blend mode) and a 64x64 cursor, captured by the writeback connector.
+ */
+static void bench_compose(const struct bench_cfg *cfg)
+{
+	struct bench_fb overlay, cursor;
+	drmModeAtomicReqPtr req;
+
+	fb_create(&overlay, 640, 360, DRM_FORMAT_ARGB8888);
+	fb_fill(&overlay, 0x80402000);
+	fb_create(&cursor, 64, 64, DRM_FORMAT_ARGB8888);
+	fb_fill(&cursor, 0xc0c0c0c0);
+	fb_create(&kms.wb_fb, VIVID_W, VIVID_H, DRM_FORMAT_XRGB8888);
+	/* Routing the writeback connector to the CRTC is a modeset. */
+	req = request();
+	add_plane(req, kms.overlay, &overlay, 400, 300);
+	add_plane(req, kms.cursor, &cursor, 900, 500);
+	add(req, kms.writeback, DRM_MODE_OBJECT_CONNECTOR, "CRTC_ID", kms.crtc);
+	commit(req, DRM_MODE_ATOMIC_ALLOW_MODESET, "overlay, cursor and wb");
+
+	bench_figure2(cfg, "compose-1080p", "3-planes", "frames/s", HIGHER,
+		      "mode", compose, refresh, kms.fd, -1, cfg);
+
+	req = request();
+	add_plane(req, kms.overlay, NULL, 0, 0);
+	add_plane(req, kms.cursor, NULL, 0, 0);
+	add(req, kms.writeback, DRM_MODE_OBJECT_CONNECTOR, "CRTC_ID", 0);
+	commit(req, DRM_MODE_ATOMIC_ALLOW_MODESET, "planes off");
+	fb_destroy(&kms.wb_fb);
+	fb_destroy(&cursor);
+	fb_destroy(&overlay);
+}
+
+void bench_display(const struct bench_cfg *cfg, int vprime)
+{
+	static const enum metric fps = FPS, cpu = CPU_MS;
+	bool video = bench_wanted(cfg, "vivid-display-1080p");
+	int cap;
+
+	if (!video && !bench_wanted(cfg, "compose-1080p"))
+		return;
+	if (!kms_init(vprime))
+		return;
+	frames = cfg->frames;
+	cap = video ? vivid_open() : -1;
+	if (cap >= 0) {
+		close(cap);
+		bench_figure2(cfg, "vivid-display-1080p", "fps", "frames/s",
+			      HIGHER, "copy", zero_copy, copy_path, vprime, -1,
+			      &fps);
+		bench_figure2(cfg, "vivid-display-1080p", "cpu", "ms/frame",
+			      LOWER, "copy", zero_copy, copy_path, vprime, -1,
+			      &cpu);
+	} else if (video) {
+		printf("(vivid not loaded: no video display figures)\n");
+	}
+	if (bench_wanted(cfg, "compose-1080p"))
+		bench_compose(cfg);
+	kms_fini();
+}
