@@ -49,19 +49,40 @@ MODULE_PARM_DESC(reserve_mb,
 /* High orders first, as the system heap does: fewer, larger segments. */
 static const unsigned int cenalloc_orders[] = { 8, 4, 0 };
 
-static void cenalloc_free_pages_array(struct page **pages, unsigned long n)
+/*
+ * Blocks the buffer uses whole are compound pages, as the system heap
+ * allocates them, and go back as one block: split into pages, a 1 MiB
+ * block took 256 frees through the per-CPU lists, which made allocating
+ * and freeing a 1 MiB buffer 0.75x the heap's rate.  A driver that takes a
+ * reference on any page of such a block takes it on the block.  Only a
+ * block larger than the buffer is split, to give its tail back.
+ */
+static gfp_t cenalloc_block_gfp(unsigned long pages, unsigned int order)
 {
-	while (n--)
-		__free_page(pages[n]);
+	return order && pages >= (1UL << order) ? __GFP_COMP : 0;
 }
 
-/* Split a block of 2^@order pages: the buffer keeps its head, the rest goes. */
+/* Free @n pages of a storage: whole compound blocks, or single pages. */
+static void cenalloc_free_pages_array(struct page **pages, unsigned long n)
+{
+	unsigned long i = 0;
+	unsigned int order;
+
+	while (i < n) {
+		order = PageHead(pages[i]) ? compound_order(pages[i]) : 0;
+		__free_pages(pages[i], order);
+		i += 1UL << order;
+	}
+}
+
+/* Put a block of 2^@order pages at the head of @st; a larger one is split. */
 static void cenalloc_take_block(struct cenalloc_storage *st, struct page *page,
 				unsigned int order)
 {
 	unsigned long i;
 
-	split_page(page, order);
+	if (!PageHead(page) && order)
+		split_page(page, order);
 	for (i = 0; i < (1UL << order); i++) {
 		if (i < st->nr_pages)
 			st->pages[i] = page + i;
@@ -83,8 +104,9 @@ static bool cenalloc_pages_one_block(struct cenalloc_storage *st, gfp_t zone)
 	if (st->nr_pages < 2 || order > CENALLOC_BLOCK_ORDER)
 		return false;
 	page = alloc_pages((GFP_USER | zone | __GFP_ZERO | __GFP_ACCOUNT |
-			    __GFP_NOWARN | __GFP_NORETRY) & ~__GFP_RECLAIM,
-			   order);
+			    __GFP_NOWARN | __GFP_NORETRY |
+			    cenalloc_block_gfp(st->nr_pages, order)) &
+			   ~__GFP_RECLAIM, order);
 	if (!page)
 		return false;
 	cenalloc_take_block(st, page, order);
@@ -117,7 +139,7 @@ static int cenalloc_pages_alloc(struct cenalloc_storage *st, gfp_t zone)
 			 * bystanders: the user asked for the size.
 			 */
 			gfp = GFP_USER | zone | __GFP_ZERO | __GFP_ACCOUNT |
-			      __GFP_NOWARN;
+			      __GFP_NOWARN | (order ? __GFP_COMP : 0);
 			gfp |= order ? __GFP_NORETRY : __GFP_RETRY_MAYFAIL;
 			page = alloc_pages(gfp, order);
 			if (page)
@@ -127,8 +149,6 @@ static int cenalloc_pages_alloc(struct cenalloc_storage *st, gfp_t zone)
 			cenalloc_free_pages_array(st->pages, i);
 			return -ENOMEM;
 		}
-		if (order)
-			split_page(page, order);
 		for (j = 0; j < (1UL << order); j++)
 			st->pages[i++] = page + j;
 		cond_resched();
@@ -163,7 +183,8 @@ static int cenalloc_contig_alloc(struct cenalloc_storage *st,
 	if (order > CENALLOC_BLOCK_ORDER)
 		return -ENOMEM;
 	page = alloc_pages(GFP_USER | GFP_DMA32 | __GFP_ZERO | __GFP_ACCOUNT |
-			   __GFP_NOWARN | __GFP_RETRY_MAYFAIL, order);
+			   __GFP_NOWARN | __GFP_RETRY_MAYFAIL |
+			   cenalloc_block_gfp(st->nr_pages, order), order);
 	if (!page)
 		return -ENOMEM;
 	cenalloc_take_block(st, page, order);
