@@ -25,6 +25,7 @@
 #include <ctype.h>
 #include <fcntl.h>
 #include <fnmatch.h>
+#include <pthread.h>
 #include <signal.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
@@ -586,8 +587,24 @@ void __igt_fixture_end(void)
 	siglongjmp(igt_subtest_jmpbuf, 1);
 }
 
+/*
+ * A failed assertion in a thread of the test (pthread_create()) cannot
+ * unwind the main thread's subtest: as upstream's igt_thread.c, the thread
+ * only records it and exits, and the subtest fails when it ends.
+ */
+static bool thread_failed;	/* __atomic */
+
+static bool in_main_thread(void)
+{
+	return syscall(SYS_gettid) == getpid();
+}
+
 void igt_success(void)
 {
+	if (__atomic_exchange_n(&thread_failed, false, __ATOMIC_ACQ_REL)) {
+		igt_critical("Failure in a thread of the test\n");
+		igt_fail(IGT_EXIT_FAILURE);
+	}
 	succeeded_one = true;
 	if (in_subtest)
 		exit_subtest("SUCCESS");
@@ -596,6 +613,11 @@ void igt_success(void)
 void igt_fail(int exitcode)
 {
 	assert(exitcode != IGT_EXIT_SUCCESS && exitcode != IGT_EXIT_SKIP);
+
+	if (!in_main_thread()) {
+		__atomic_store_n(&thread_failed, true, __ATOMIC_RELEASE);
+		pthread_exit(NULL);
+	}
 
 	if (!failed_one)
 		igt_exitcode = exitcode;

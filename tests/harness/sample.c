@@ -1,11 +1,20 @@
 // SPDX-License-Identifier: MIT
 /*
  * A test with known outcomes, run by tests/host/harness.sh to check the
- * harness: one subtest of each result, a fixture, a child process.
+ * harness: one subtest of each result, a fixture, a child process, a
+ * thread.
  */
+#include <pthread.h>
 #include <signal.h>
 
 #include "igt.h"
+
+/* An assertion that fails in a thread of the test, not its main thread. */
+static void *assert_in_thread(void *arg)
+{
+	igt_assert_eq(*(int *)arg, 41);
+	return NULL;
+}
 
 igt_main
 {
@@ -34,6 +43,14 @@ igt_main
 		igt_fork(child, 1)
 			igt_assert_eq(child, 1);
 		igt_waitchildren();
+	}
+
+	igt_subtest("fail-thread") {
+		pthread_t thread;
+
+		igt_assert_eq(pthread_create(&thread, NULL, assert_in_thread,
+					     &value), 0);
+		igt_assert_eq(pthread_join(thread, NULL), 0);
 	}
 
 	igt_subtest("crash")

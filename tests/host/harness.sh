@@ -13,7 +13,7 @@ cc -Wall -Wextra -Werror -I"$top/igt-tests/lib" -o "$tmp/sample" \
 
 "$tmp/sample" --list-subtests >"$tmp/list"
 check list-subtests test "$(tr '\n' ' ' <"$tmp/list")" = \
-	"pass fail-assert skip-require pass-formatted fail-child crash in-group after-group after-fixture "
+	"pass fail-assert skip-require pass-formatted fail-child fail-thread crash in-group after-group after-fixture "
 
 "$tmp/sample" >"$tmp/all" 2>"$tmp/err"
 rc=$?
@@ -24,6 +24,7 @@ check result-lines eval 'has "Subtest pass: SUCCESS" $tmp/all &&
 	has "Subtest skip-require: SKIP" $tmp/all &&
 	has "Subtest pass-formatted: SUCCESS" $tmp/all &&
 	has "Subtest fail-child: FAIL" $tmp/all &&
+	has "Subtest fail-thread: FAIL" $tmp/all &&
 	has "Subtest crash: SUCCESS" $tmp/all &&
 	has "Subtest after-fixture: SUCCESS" $tmp/all'
 check assert-message grep -q 'Failed assertion: value == 41' "$tmp/err"
@@ -61,7 +62,7 @@ sum() { "$top/scripts/igt-summary" "$@" 2>&1 | tail -n 1; }
 	"$tmp/sample" 2>/dev/null
 	echo "=== igt: a exit 98"
 } >"$tmp/log1"
-check summary-counts test "$(sum "$tmp/log1")" = "6 passed, 2 failed, 1 skipped"
+check summary-counts test "$(sum "$tmp/log1")" = "6 passed, 3 failed, 1 skipped"
 "$top/scripts/igt-summary" "$tmp/log1" >/dev/null
 check summary-fails-on-failure test $? -eq 1
 
