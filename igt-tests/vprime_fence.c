@@ -430,6 +430,56 @@ igt_main
 		vp_gem_close(fd, h);
 	}
 
+	/*
+	 * Every vprime fence is its own dma_fence timeline, so a client may
+	 * signal them in any order, as a device finishing jobs out of order
+	 * would.  A timeline syncobj built from them must still only move
+	 * forward: a point counts as reached once it and every point below
+	 * it have signalled.
+	 */
+	igt_describe("Timeline points from vprime fences signalled out of order");
+	igt_subtest("syncobj-timeline-unordered") {
+		uint32_t h = vprime_gem_create(fd, SIZE, 0), tl;
+		struct drm_vprime_fence_attach a = {
+			.handle = h, .flags = VPRIME_FENCE_SYNCOBJ,
+		};
+		uint32_t f[3];
+		uint64_t p, got;
+		int i;
+
+		igt_assert_eq(drmSyncobjCreate(fd, 0, &tl), 0);
+		a.syncobj = tl;
+		for (i = 0; i < 3; i++) {
+			a.point = i + 1;
+			igt_assert_eq(__fence_attach(fd, &a), 0);
+			f[i] = a.fence;
+		}
+
+		/* Point 2 done, point 1 not: the timeline stays at 0. */
+		igt_assert_eq(__fence_signal(fd, f[1], 0), 0);
+		igt_assert_eq(drmSyncobjQuery(fd, &tl, &got, 1), 0);
+		igt_assert_eq_u64(got, 0);
+		p = 2;
+		igt_assert_eq(drmSyncobjTimelineWait(fd, &tl, &p, 1, 0, 0,
+						     NULL), -ETIME);
+
+		/* Point 1 done: 1 and 2 are reached together, 3 is not. */
+		igt_assert_eq(__fence_signal(fd, f[0], 0), 0);
+		igt_assert_eq(drmSyncobjQuery(fd, &tl, &got, 1), 0);
+		igt_assert_eq_u64(got, 2);
+		igt_assert_eq(drmSyncobjTimelineWait(fd, &tl, &p, 1, 0, 0,
+						     NULL), 0);
+		p = 3;
+		igt_assert_eq(drmSyncobjTimelineWait(fd, &tl, &p, 1, 0, 0,
+						     NULL), -ETIME);
+
+		igt_assert_eq(__fence_signal(fd, f[2], 0), 0);
+		igt_assert_eq(drmSyncobjQuery(fd, &tl, &got, 1), 0);
+		igt_assert_eq_u64(got, 3);
+		drmSyncobjDestroy(fd, tl);
+		vp_gem_close(fd, h);
+	}
+
 	igt_describe("Moving storage for a late importer waits for the writer's fence");
 	igt_subtest("migration-waits-for-fence") {
 		int vgem = drm_open_by_name("vgem", VPRIME_NODE_PRIMARY, 0);
