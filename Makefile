@@ -46,7 +46,7 @@ PNG_LIBS := $(shell pkg-config --libs libpng 2>/dev/null)
 
 # userspace/lib: libvprime, static and shared.
 LIB_SRC := $(wildcard userspace/lib/*.c)
-LIB_HDR := userspace/lib/vprime.h
+LIB_HDR := userspace/lib/vprime.h userspace/lib/internal.h
 LIB_A := $(BUILD)/lib/libvprime.a
 LIB_SO := $(BUILD)/lib/libvprime.so.1
 TOOLS := $(patsubst userspace/tools/%.c,$(BUILD)/tools/%,$(wildcard userspace/tools/*.c))

@@ -11,6 +11,8 @@
 
 #include <linux/videodev2.h>
 
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
 /* How much work each figure does: the smoke run uses tiny counts. */
 struct bench_cfg {
 	bool smoke;

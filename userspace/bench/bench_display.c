@@ -39,8 +39,7 @@ struct bench_fb {
 /* vprime's first pipe, its writeback connector, and hot property ids. */
 struct bench_kms {
 	int fd;
-	uint32_t crtc, connector, writeback;
-	uint32_t primary, overlay, cursor;
+	struct vprime_pipe pipe;
 	drmModeModeInfo mode;
 	uint32_t fb_id_prop, wb_fb_prop, wb_fence_prop;
 	struct bench_fb base;	/* on screen between runs */
@@ -52,32 +51,11 @@ static int frames;
 
 enum metric { FPS, CPU_MS };
 
-/* The id of property @name of object @id, or 0. */
-static uint32_t prop_id(uint32_t id, uint32_t type, const char *name)
-{
-	drmModeObjectPropertiesPtr props;
-	drmModePropertyPtr p;
-	uint32_t ret = 0, i;
-
-	props = drmModeObjectGetProperties(kms.fd, id, type);
-	for (i = 0; props && i < props->count_props && !ret; i++) {
-		p = drmModeGetProperty(kms.fd, props->props[i]);
-		if (p && !strcmp(p->name, name))
-			ret = p->prop_id;
-		drmModeFreeProperty(p);
-	}
-	drmModeFreeObjectProperties(props);
-	return ret;
-}
-
 static void add(drmModeAtomicReqPtr req, uint32_t id, uint32_t type,
 		const char *name, uint64_t value)
 {
-	uint32_t prop = prop_id(id, type, name);
-
-	errno = EINVAL;
-	if (!prop || drmModeAtomicAddProperty(req, id, prop, value) <= 0)
-		bench_die(name);
+	if (vprime_atomic_set(kms.fd, req, id, type, name, value))
+		bench_die(vprime_error());
 }
 
 static void commit(drmModeAtomicReqPtr req, uint32_t flags, const char *what)
@@ -142,7 +120,7 @@ static void add_plane(drmModeAtomicReqPtr req, uint32_t plane,
 		      const struct bench_fb *fb, int32_t x, int32_t y)
 {
 	add(req, plane, DRM_MODE_OBJECT_PLANE, "FB_ID", fb ? fb->id : 0);
-	add(req, plane, DRM_MODE_OBJECT_PLANE, "CRTC_ID", fb ? kms.crtc : 0);
+	add(req, plane, DRM_MODE_OBJECT_PLANE, "CRTC_ID", fb ? kms.pipe.crtc : 0);
 	if (!fb)
 		return;
 	add(req, plane, DRM_MODE_OBJECT_PLANE, "SRC_X", 0);
@@ -180,7 +158,7 @@ static void present(uint32_t fb)
 	drmModeAtomicReqPtr req = request();
 	bool done = false;
 
-	if (drmModeAtomicAddProperty(req, kms.primary, kms.fb_id_prop, fb) <= 0)
+	if (drmModeAtomicAddProperty(req, kms.pipe.primary, kms.fb_id_prop, fb) <= 0)
 		bench_die("FB_ID");
 	if (drmModeAtomicCommit(kms.fd, req, DRM_MODE_ATOMIC_NONBLOCK |
 				DRM_MODE_PAGE_FLIP_EVENT, &done))
@@ -356,9 +334,9 @@ static double compose(int fd, int other, const void *arg)
 	for (n = 0; n < 3 || (!cfg->smoke && now_s() - t0 < 2); n++) {
 		req = request();
 		fence = -1;
-		if (drmModeAtomicAddProperty(req, kms.writeback, kms.wb_fb_prop,
+		if (drmModeAtomicAddProperty(req, kms.pipe.writeback, kms.wb_fb_prop,
 					     kms.wb_fb.id) <= 0 ||
-		    drmModeAtomicAddProperty(req, kms.writeback,
+		    drmModeAtomicAddProperty(req, kms.pipe.writeback,
 					     kms.wb_fence_prop,
 					     (uint64_t)(uintptr_t)&fence) <= 0)
 			bench_die("writeback properties");
@@ -381,71 +359,6 @@ static double refresh(int fd, int other, const void *arg)
 	return kms.mode.clock * 1000.0 / (kms.mode.htotal * kms.mode.vtotal);
 }
 
-/* Plane @id's type, or -1. */
-static int plane_type(uint32_t id)
-{
-	drmModeObjectPropertiesPtr props;
-	drmModePropertyPtr p;
-	int type = -1;
-	uint32_t i;
-
-	props = drmModeObjectGetProperties(kms.fd, id, DRM_MODE_OBJECT_PLANE);
-	for (i = 0; props && i < props->count_props; i++) {
-		p = drmModeGetProperty(kms.fd, props->props[i]);
-		if (p && !strcmp(p->name, "type"))
-			type = props->prop_values[i];
-		drmModeFreeProperty(p);
-	}
-	drmModeFreeObjectProperties(props);
-	return type;
-}
-
-/* The CRTC's planes and its writeback connector. */
-static bool find_planes(void)
-{
-	drmModePlaneResPtr pres = drmModeGetPlaneResources(kms.fd);
-	drmModeConnectorPtr conn;
-	drmModeEncoderPtr enc;
-	drmModeResPtr res;
-	drmModePlanePtr plane;
-	uint32_t i;
-	int c;
-
-	for (i = 0; pres && i < pres->count_planes; i++) {
-		plane = drmModeGetPlane(kms.fd, pres->planes[i]);
-		if (plane && (plane->possible_crtcs & 1)) {
-			switch (plane_type(plane->plane_id)) {
-			case DRM_PLANE_TYPE_PRIMARY:
-				kms.primary = plane->plane_id;
-				break;
-			case DRM_PLANE_TYPE_OVERLAY:
-				kms.overlay = plane->plane_id;
-				break;
-			case DRM_PLANE_TYPE_CURSOR:
-				kms.cursor = plane->plane_id;
-				break;
-			}
-		}
-		drmModeFreePlane(plane);
-	}
-	drmModeFreePlaneResources(pres);
-
-	res = drmModeGetResources(kms.fd);
-	for (c = 0; res && c < res->count_connectors; c++) {
-		conn = drmModeGetConnector(kms.fd, res->connectors[c]);
-		if (conn && !kms.writeback && conn->count_encoders == 1 &&
-		    conn->connector_type == DRM_MODE_CONNECTOR_WRITEBACK) {
-			enc = drmModeGetEncoder(kms.fd, conn->encoders[0]);
-			if (enc && (enc->possible_crtcs & 1))
-				kms.writeback = conn->connector_id;
-			drmModeFreeEncoder(enc);
-		}
-		drmModeFreeConnector(conn);
-	}
-	drmModeFreeResources(res);
-	return kms.primary && kms.overlay && kms.cursor && kms.writeback;
-}
-
 /*
  * vprime's first CRTC and connector at 1920x1080, with a base framebuffer
  * on screen.  False, with a line printed, when vprime has no display.
@@ -454,52 +367,51 @@ static bool kms_init(int fd)
 {
 	drmModeConnectorPtr conn;
 	drmModeAtomicReqPtr req;
-	drmModeResPtr res;
 	bool found = false;
 	uint32_t blob;
 	int m;
 
 	kms.fd = fd;
-	if (drmSetMaster(fd) ||
-	    drmSetClientCap(fd, DRM_CLIENT_CAP_ATOMIC, 1) ||
-	    drmSetClientCap(fd, DRM_CLIENT_CAP_WRITEBACK_CONNECTORS, 1)) {
-		printf("(vprime: no atomic KMS as master: %s; %s)\n",
-		       strerror(errno), "no display figures");
+	if (drmSetMaster(fd)) {
+		printf("(vprime: not DRM master: %s; no display figures)\n",
+		       strerror(errno));
 		return false;
 	}
-	res = drmModeGetResources(fd);
-	if (res && res->count_crtcs && res->count_connectors) {
-		kms.crtc = res->crtcs[0];
-		kms.connector = res->connectors[0];
+	if (vprime_pipe_find(fd, &kms.pipe)) {
+		printf("(vprime: %s; no display figures)\n", vprime_error());
+		return false;
 	}
-	drmModeFreeResources(res);
-	conn = kms.crtc ? drmModeGetConnector(fd, kms.connector) : NULL;
+	conn = drmModeGetConnector(fd, kms.pipe.connector);
 	for (m = 0; conn && m < conn->count_modes && !found; m++) {
 		kms.mode = conn->modes[m];
 		found = kms.mode.hdisplay == VIVID_W &&
 			kms.mode.vdisplay == VIVID_H;
 	}
 	drmModeFreeConnector(conn);
-	if (!found || !find_planes()) {
+	if (!found || !kms.pipe.overlay || !kms.pipe.cursor ||
+	    !kms.pipe.writeback) {
 		printf("(vprime: no 1080p pipe, 3 planes, writeback: %s)\n",
 		       "no display figures");
 		return false;
 	}
-	kms.fb_id_prop = prop_id(kms.primary, DRM_MODE_OBJECT_PLANE, "FB_ID");
-	kms.wb_fb_prop = prop_id(kms.writeback, DRM_MODE_OBJECT_CONNECTOR,
-				 "WRITEBACK_FB_ID");
-	kms.wb_fence_prop = prop_id(kms.writeback, DRM_MODE_OBJECT_CONNECTOR,
-				    "WRITEBACK_OUT_FENCE_PTR");
+	kms.fb_id_prop = vprime_prop_id(fd, kms.pipe.primary,
+					DRM_MODE_OBJECT_PLANE, "FB_ID");
+	kms.wb_fb_prop = vprime_prop_id(fd, kms.pipe.writeback,
+					DRM_MODE_OBJECT_CONNECTOR,
+					"WRITEBACK_FB_ID");
+	kms.wb_fence_prop = vprime_prop_id(fd, kms.pipe.writeback,
+					   DRM_MODE_OBJECT_CONNECTOR,
+					   "WRITEBACK_OUT_FENCE_PTR");
 
 	fb_create(&kms.base, VIVID_W, VIVID_H, DRM_FORMAT_XRGB8888);
 	fb_fill(&kms.base, 0xff202020);
 	if (drmModeCreatePropertyBlob(fd, &kms.mode, sizeof(kms.mode), &blob))
 		bench_die("mode blob");
 	req = request();
-	add(req, kms.crtc, DRM_MODE_OBJECT_CRTC, "MODE_ID", blob);
-	add(req, kms.crtc, DRM_MODE_OBJECT_CRTC, "ACTIVE", 1);
-	add(req, kms.connector, DRM_MODE_OBJECT_CONNECTOR, "CRTC_ID", kms.crtc);
-	add_plane(req, kms.primary, &kms.base, 0, 0);
+	add(req, kms.pipe.crtc, DRM_MODE_OBJECT_CRTC, "MODE_ID", blob);
+	add(req, kms.pipe.crtc, DRM_MODE_OBJECT_CRTC, "ACTIVE", 1);
+	add(req, kms.pipe.connector, DRM_MODE_OBJECT_CONNECTOR, "CRTC_ID", kms.pipe.crtc);
+	add_plane(req, kms.pipe.primary, &kms.base, 0, 0);
 	commit(req, DRM_MODE_ATOMIC_ALLOW_MODESET, "modeset 1920x1080");
 	drmModeDestroyPropertyBlob(fd, blob);
 	return true;
@@ -509,10 +421,10 @@ static void kms_fini(void)
 {
 	drmModeAtomicReqPtr req = request();
 
-	add(req, kms.crtc, DRM_MODE_OBJECT_CRTC, "MODE_ID", 0);
-	add(req, kms.crtc, DRM_MODE_OBJECT_CRTC, "ACTIVE", 0);
-	add(req, kms.connector, DRM_MODE_OBJECT_CONNECTOR, "CRTC_ID", 0);
-	add_plane(req, kms.primary, NULL, 0, 0);
+	add(req, kms.pipe.crtc, DRM_MODE_OBJECT_CRTC, "MODE_ID", 0);
+	add(req, kms.pipe.crtc, DRM_MODE_OBJECT_CRTC, "ACTIVE", 0);
+	add(req, kms.pipe.connector, DRM_MODE_OBJECT_CONNECTOR, "CRTC_ID", 0);
+	add_plane(req, kms.pipe.primary, NULL, 0, 0);
 	commit(req, DRM_MODE_ATOMIC_ALLOW_MODESET, "display off");
 	fb_destroy(&kms.base);
 	drmDropMaster(kms.fd);
@@ -535,18 +447,18 @@ static void bench_compose(const struct bench_cfg *cfg)
 	fb_create(&kms.wb_fb, VIVID_W, VIVID_H, DRM_FORMAT_XRGB8888);
 	/* Routing the writeback connector to the CRTC is a modeset. */
 	req = request();
-	add_plane(req, kms.overlay, &overlay, 400, 300);
-	add_plane(req, kms.cursor, &cursor, 900, 500);
-	add(req, kms.writeback, DRM_MODE_OBJECT_CONNECTOR, "CRTC_ID", kms.crtc);
+	add_plane(req, kms.pipe.overlay, &overlay, 400, 300);
+	add_plane(req, kms.pipe.cursor, &cursor, 900, 500);
+	add(req, kms.pipe.writeback, DRM_MODE_OBJECT_CONNECTOR, "CRTC_ID", kms.pipe.crtc);
 	commit(req, DRM_MODE_ATOMIC_ALLOW_MODESET, "overlay, cursor and wb");
 
 	bench_figure2(cfg, "compose-1080p", "3-planes", "frames/s", HIGHER,
 		      "mode", compose, refresh, kms.fd, -1, cfg);
 
 	req = request();
-	add_plane(req, kms.overlay, NULL, 0, 0);
-	add_plane(req, kms.cursor, NULL, 0, 0);
-	add(req, kms.writeback, DRM_MODE_OBJECT_CONNECTOR, "CRTC_ID", 0);
+	add_plane(req, kms.pipe.overlay, NULL, 0, 0);
+	add_plane(req, kms.pipe.cursor, NULL, 0, 0);
+	add(req, kms.pipe.writeback, DRM_MODE_OBJECT_CONNECTOR, "CRTC_ID", 0);
 	commit(req, DRM_MODE_ATOMIC_ALLOW_MODESET, "planes off");
 	fb_destroy(&kms.wb_fb);
 	fb_destroy(&cursor);

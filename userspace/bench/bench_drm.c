@@ -438,7 +438,7 @@ static void bench_maps(const struct bench_cfg *cfg, int vprime, int vgem)
 
 	snprintf(variant, sizeof(variant), "%lluMiB",
 		 (unsigned long long)(cfg->map_bytes >> 20));
-	for (w = 0; w < sizeof(works) / sizeof(works[0]); w++) {
+	for (w = 0; w < ARRAY_SIZE(works); w++) {
 		ma.work = works[w].work;
 		for (path = DMABUF_MMAP; path <= GEM_MMAP; path++) {
 			ma.path = path;

@@ -17,6 +17,7 @@
 #include <xf86drm.h>
 
 #include "vprime.h"
+#include "internal.h"
 
 #define MAX_FDS 16
 
@@ -28,8 +29,7 @@ const char *vprime_error(void)
 }
 
 /* Record a failure of @err (a positive errno) and return -@err. */
-__attribute__((format(printf, 2, 3)))
-static int fail(int err, const char *fmt, ...)
+int vprime_fail(int err, const char *fmt, ...)
 {
 	size_t n;
 	va_list ap;
@@ -63,7 +63,7 @@ int vprime_open_driver(const char *driver, enum vprime_node_type type,
 	char path[64];
 
 	if (!driver || (type != VPRIME_PRIMARY && type != VPRIME_RENDER))
-		return fail(EINVAL, "%s: bad arguments", __func__);
+		return vprime_fail(EINVAL, "%s: bad arguments", __func__);
 	for (minor = base; minor < base + 64; minor++) {
 		drmVersionPtr v;
 		bool match;
@@ -80,7 +80,7 @@ int vprime_open_driver(const char *driver, enum vprime_node_type type,
 			return fd;
 		close(fd);
 	}
-	return fail(ENODEV, "no %s node %u of driver \"%s\"",
+	return vprime_fail(ENODEV, "no %s node %u of driver \"%s\"",
 		    type == VPRIME_RENDER ? "render" : "primary", index,
 		    driver);
 }
@@ -92,7 +92,7 @@ int vprime_bo_create(int drm, uint64_t size, uint32_t flags,
 	int ret = vprime_ioctl(drm, DRM_IOCTL_VPRIME_GEM_CREATE, &arg);
 
 	if (ret)
-		return fail(-ret, "GEM_CREATE of %llu bytes, flags %#x",
+		return vprime_fail(-ret, "GEM_CREATE of %llu bytes, flags %#x",
 			    (unsigned long long)size, flags);
 	memset(bo, 0, sizeof(*bo));
 	bo->handle = arg.handle;
@@ -109,7 +109,7 @@ int vprime_bo_create_dumb(int drm, uint32_t width, uint32_t height,
 	int ret = vprime_ioctl(drm, DRM_IOCTL_MODE_CREATE_DUMB, &arg);
 
 	if (ret)
-		return fail(-ret, "CREATE_DUMB %ux%u, %u bpp", width, height,
+		return vprime_fail(-ret, "CREATE_DUMB %ux%u, %u bpp", width, height,
 			    bpp);
 	bo->handle = arg.handle;
 	bo->width = width;
@@ -124,7 +124,7 @@ int vprime_bo_close(int drm, uint32_t handle)
 	struct drm_gem_close arg = { .handle = handle };
 	int ret = vprime_ioctl(drm, DRM_IOCTL_GEM_CLOSE, &arg);
 
-	return ret ? fail(-ret, "GEM_CLOSE of handle %u", handle) : 0;
+	return ret ? vprime_fail(-ret, "GEM_CLOSE of handle %u", handle) : 0;
 }
 
 int vprime_bo_export(int drm, uint32_t handle, int *dmabuf)
@@ -132,14 +132,14 @@ int vprime_bo_export(int drm, uint32_t handle, int *dmabuf)
 	int ret = drmPrimeHandleToFD(drm, handle, DRM_CLOEXEC | DRM_RDWR,
 				     dmabuf);
 
-	return ret ? fail(errno, "PRIME export of handle %u", handle) : 0;
+	return ret ? vprime_fail(errno, "PRIME export of handle %u", handle) : 0;
 }
 
 int vprime_bo_import(int drm, int dmabuf, uint32_t *handle)
 {
 	int ret = drmPrimeFDToHandle(drm, dmabuf, handle);
 
-	return ret ? fail(errno, "PRIME import of fd %d", dmabuf) : 0;
+	return ret ? vprime_fail(errno, "PRIME import of fd %d", dmabuf) : 0;
 }
 
 int vprime_bo_info(int drm, uint32_t handle,
@@ -150,7 +150,7 @@ int vprime_bo_info(int drm, uint32_t handle,
 	memset(info, 0, sizeof(*info));
 	info->handle = handle;
 	ret = vprime_ioctl(drm, DRM_IOCTL_VPRIME_GEM_INFO, info);
-	return ret ? fail(-ret, "GEM_INFO of handle %u", handle) : 0;
+	return ret ? vprime_fail(-ret, "GEM_INFO of handle %u", handle) : 0;
 }
 
 static int cenalloc_ioctl(unsigned long req, void *arg, const char *what)
@@ -159,10 +159,10 @@ static int cenalloc_ioctl(unsigned long req, void *arg, const char *what)
 	int ret;
 
 	if (fd < 0)
-		return fail(errno, "open /dev/cenalloc");
+		return vprime_fail(errno, "open /dev/cenalloc");
 	ret = vprime_ioctl(fd, req, arg);
 	close(fd);
-	return ret ? fail(-ret, "%s", what) : 0;
+	return ret ? vprime_fail(-ret, "%s", what) : 0;
 }
 
 int vprime_cenalloc_alloc(uint64_t size, uint32_t flags, int *dmabuf)
@@ -189,7 +189,7 @@ int64_t vprime_dmabuf_size(int dmabuf)
 	off_t end = lseek(dmabuf, 0, SEEK_END);
 
 	if (end < 0)
-		return fail(errno, "size of dma-buf fd %d", dmabuf);
+		return vprime_fail(errno, "size of dma-buf fd %d", dmabuf);
 	lseek(dmabuf, 0, SEEK_SET);
 	return end;
 }
@@ -203,7 +203,7 @@ int vprime_dmabuf_exporter(int dmabuf, char *buf, size_t len)
 	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", dmabuf);
 	f = fopen(path, "r");
 	if (!f)
-		return fail(errno, "%s", path);
+		return vprime_fail(errno, "%s", path);
 	while (fgets(line, sizeof(line), f)) {
 		if (!strncmp(line, "exp_name:", 9)) {
 			snprintf(buf, len, "%s", line + 9 + strspn(line + 9, " \t"));
@@ -213,7 +213,7 @@ int vprime_dmabuf_exporter(int dmabuf, char *buf, size_t len)
 		}
 	}
 	fclose(f);
-	return ret ? fail(EBADF, "fd %d is not a dma-buf", dmabuf) : 0;
+	return ret ? vprime_fail(EBADF, "fd %d is not a dma-buf", dmabuf) : 0;
 }
 
 int vprime_map(int dmabuf, size_t size, int prot, struct vprime_map *map)
@@ -225,12 +225,12 @@ int vprime_map(int dmabuf, size_t size, int prot, struct vprime_map *map)
 	if (!size)
 		size = full;
 	if (size > (uint64_t)full)
-		return fail(EINVAL, "map of %zu bytes of a %lld-byte dma-buf",
+		return vprime_fail(EINVAL, "map of %zu bytes of a %lld-byte dma-buf",
 			    size, (long long)full);
 	map->ptr = mmap(NULL, size, prot, MAP_SHARED, dmabuf, 0);
 	if (map->ptr == MAP_FAILED) {
 		map->ptr = NULL;
-		return fail(errno, "mmap of dma-buf fd %d", dmabuf);
+		return vprime_fail(errno, "mmap of dma-buf fd %d", dmabuf);
 	}
 	map->size = size;
 	map->dmabuf = dmabuf;
@@ -244,13 +244,13 @@ int vprime_map_begin(struct vprime_map *map, uint64_t access)
 	int ret;
 
 	if (map->access)
-		return fail(EBUSY, "map_begin: access already begun");
+		return vprime_fail(EBUSY, "map_begin: access already begun");
 	if (!access || (access & ~DMA_BUF_SYNC_RW))
-		return fail(EINVAL, "map_begin: access %#llx",
+		return vprime_fail(EINVAL, "map_begin: access %#llx",
 			    (unsigned long long)access);
 	ret = vprime_ioctl(map->dmabuf, DMA_BUF_IOCTL_SYNC, &sync);
 	if (ret)
-		return fail(-ret, "DMA_BUF_IOCTL_SYNC start");
+		return vprime_fail(-ret, "DMA_BUF_IOCTL_SYNC start");
 	map->access = access;
 	return 0;
 }
@@ -261,10 +261,10 @@ int vprime_map_end(struct vprime_map *map)
 	int ret;
 
 	if (!map->access)
-		return fail(EINVAL, "map_end without map_begin");
+		return vprime_fail(EINVAL, "map_end without map_begin");
 	ret = vprime_ioctl(map->dmabuf, DMA_BUF_IOCTL_SYNC, &sync);
 	map->access = 0;
-	return ret ? fail(-ret, "DMA_BUF_IOCTL_SYNC end") : 0;
+	return ret ? vprime_fail(-ret, "DMA_BUF_IOCTL_SYNC end") : 0;
 }
 
 void vprime_unmap(struct vprime_map *map)
@@ -285,7 +285,7 @@ int vprime_send_fds(int sock, const int *fds, unsigned int n,
 	struct cmsghdr *c;
 
 	if (n > MAX_FDS || !len)
-		return fail(EINVAL, "send_fds: %u fds, %zu bytes", n, len);
+		return vprime_fail(EINVAL, "send_fds: %u fds, %zu bytes", n, len);
 	if (n) {
 		msg.msg_control = ctl;
 		msg.msg_controllen = CMSG_SPACE(sizeof(int) * n);
@@ -296,7 +296,7 @@ int vprime_send_fds(int sock, const int *fds, unsigned int n,
 		memcpy(CMSG_DATA(c), fds, sizeof(int) * n);
 	}
 	if (sendmsg(sock, &msg, MSG_NOSIGNAL) != (ssize_t)len)
-		return fail(errno ? errno : EIO, "sendmsg");
+		return vprime_fail(errno ? errno : EIO, "sendmsg");
 	return 0;
 }
 
@@ -315,9 +315,9 @@ int vprime_recv_fds(int sock, int *fds, unsigned int max, void *data,
 
 	r = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
 	if (r < 0)
-		return fail(errno, "recvmsg");
+		return vprime_fail(errno, "recvmsg");
 	if (r == 0)
-		return fail(EPIPE, "recvmsg: peer closed");
+		return vprime_fail(EPIPE, "recvmsg: peer closed");
 	for (c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
 		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
 			continue;
@@ -335,7 +335,7 @@ int vprime_recv_fds(int sock, int *fds, unsigned int max, void *data,
 	if ((size_t)r != len || (msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC))) {
 		for (i = 0; i < n; i++)
 			close(fds[i]);
-		return fail(EPROTO, "recvmsg: %zd of %zu bytes, flags %#x", r,
+		return vprime_fail(EPROTO, "recvmsg: %zd of %zu bytes, flags %#x", r,
 			    len, msg.msg_flags);
 	}
 	return n;

@@ -162,6 +162,29 @@ vprime_dmabuf_census_find(const struct vprime_dmabuf_census *c,
 			  unsigned long ino);
 void vprime_dmabuf_census_free(struct vprime_dmabuf_census *c);
 
+/*
+ * KMS (kms.c).  The first display pipe of a DRM device for an atomic
+ * client: what CRTC index 0 can use.  @overlay, @cursor and @writeback
+ * are 0 when the device has none.
+ */
+struct vprime_pipe {
+	uint32_t crtc, connector, writeback;
+	uint32_t primary, overlay, cursor;
+};
+
+/*
+ * Set the atomic and writeback-connector client caps on @drm and find its
+ * first pipe: -ENODEV without a CRTC, connector or primary plane.
+ */
+int vprime_pipe_find(int drm, struct vprime_pipe *pipe);
+/* The id of property @name of object @obj (DRM_MODE_OBJECT_*), or 0. */
+uint32_t vprime_prop_id(int drm, uint32_t obj, uint32_t type,
+			const char *name);
+struct _drmModeAtomicReq;
+/* Add @name = @value of @obj to the atomic request @req (libdrm's). */
+int vprime_atomic_set(int drm, struct _drmModeAtomicReq *req, uint32_t obj,
+		      uint32_t type, const char *name, uint64_t value);
+
 #ifdef __cplusplus
 }
 #endif
