@@ -352,6 +352,9 @@ int consumer_main(int sock, const char *outdir, const char *inspector)
 			report("  captured frame %d saved as frame.png\n",
 			       DEMO_FRAMES - 1);
 	}
+	if (!ret)
+		ret = display_frame(c.drm, c.frame[DEMO_FRAMES - 1].dmabuf,
+				    c.last, outdir);
 	done.ok = !ret;
 	vprime_send_fds(sock, NULL, 0, &done, sizeof(done));
 	release(&c);

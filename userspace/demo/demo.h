@@ -10,6 +10,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
 #define DEMO_WIDTH 1280
 #define DEMO_HEIGHT 720
 #define DEMO_FRAMES 8
@@ -41,6 +43,15 @@ int demo_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int producer_main(int sock);
 /* consumer.c: runs in the parent. */
 int consumer_main(int sock, const char *outdir, const char *inspector);
+
+/*
+ * display.c: show the frame of @frame_dmabuf on vprime's display (an
+ * import, no copy), check the writeback of what it composed against
+ * @expect (XRGB8888, DEMO_WIDTH * 4 per line) and save it as
+ * @outdir/scanout.png.  Needs DRM master on @drm.
+ */
+int display_frame(int drm, int frame_dmabuf, const uint8_t *expect,
+		  const char *outdir);
 
 /* draw.c: the picture of frame @index (XRGB8888). */
 void draw_frame(uint8_t *dst, uint32_t pitch, uint32_t width,

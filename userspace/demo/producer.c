@@ -12,6 +12,8 @@
 #include <drm_fourcc.h>
 #include <linux/dma-buf.h>
 
+#include <xf86drm.h>
+
 #include "demo.h"
 #include "vprime.h"
 
@@ -25,6 +27,11 @@ int producer_main(int sock)
 	drm = vprime_open_driver("vprime", VPRIME_PRIMARY, 0);
 	if (drm < 0)
 		return demo_fail("producer: %s", vprime_error());
+	/*
+	 * The first open of the card node made this process DRM master; it
+	 * only draws, the consumer shows frames on the display.
+	 */
+	drmDropMaster(drm);
 	for (i = 0; i < DEMO_FRAMES; i++) {
 		struct demo_frame_msg msg = {
 			.magic = DEMO_MAGIC, .index = i,
