@@ -46,7 +46,8 @@ PNG_LIBS := $(shell pkg-config --libs libpng 2>/dev/null)
 
 # userspace/lib: libvprime, static and shared.
 LIB_SRC := $(wildcard userspace/lib/*.c)
-LIB_HDR := userspace/lib/vprime.h userspace/lib/internal.h
+LIB_HDR := userspace/lib/vprime.h
+LIB_PRIV_HDR := userspace/lib/internal.h
 LIB_A := $(BUILD)/lib/libvprime.a
 LIB_SO := $(BUILD)/lib/libvprime.so.1
 TOOLS := $(patsubst userspace/tools/%.c,$(BUILD)/tools/%,$(wildcard userspace/tools/*.c))
@@ -65,7 +66,7 @@ all: modules userspace tests
 
 userspace: $(LIB_A) $(LIB_SO) $(TOOLS) $(DEMO) $(BENCH)
 
-$(BUILD)/lib/%.o: userspace/lib/%.c $(LIB_HDR) $(UAPI_HDR)
+$(BUILD)/lib/%.o: userspace/lib/%.c $(LIB_HDR) $(LIB_PRIV_HDR) $(UAPI_HDR)
 	@mkdir -p $(@D)
 	$(CC) $(USER_CFLAGS) -fPIC -fvisibility=default -c -o $@ $<
 
