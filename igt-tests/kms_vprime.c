@@ -903,6 +903,62 @@ igt_main
 		census_settle();
 	}
 
+	igt_describe("UHD and PAL TV modes are listed; UHD runs at its rate");
+	igt_subtest("modeset-uhd") {
+		drmModeConnectorPtr conn = drmModeGetConnector(fd, kp.connector);
+		drmModeModeInfo preferred = kp.mode, uhd = { 0 };
+		drmVBlank a = { .request.type = DRM_VBLANK_RELATIVE,
+				.request.sequence = 1 };
+		drmVBlank b = { 0 };
+		drmModeAtomicReqPtr req;
+		bool pal = false;
+		uint64_t ta, tb;
+		struct fb fb;
+		uint32_t blob;
+		int m;
+
+		igt_assert(conn);
+		for (m = 0; m < conn->count_modes; m++) {
+			const drmModeModeInfo *mi = &conn->modes[m];
+
+			if (mi->hdisplay == 3840 && mi->vdisplay == 2160 &&
+			    mi->vrefresh == 60)
+				uhd = *mi;
+			if (mi->hdisplay == 720 && mi->vdisplay == 576 &&
+			    mi->vrefresh == 50)
+				pal = true;
+			/* one preferred mode: 1920x1080 at 60 Hz */
+			if (mi->type & DRM_MODE_TYPE_PREFERRED)
+				igt_assert(mi->hdisplay == 1920 &&
+					   mi->vrefresh == 60);
+		}
+		drmModeFreeConnector(conn);
+		igt_assert_f(uhd.hdisplay, "no 3840x2160 60 Hz mode\n");
+		igt_assert_f(pal, "no 720x576 50 Hz mode\n");
+
+		kp.mode = uhd;
+		fb = fb_create(uhd.hdisplay, uhd.vdisplay, DRM_FORMAT_XRGB8888);
+		req = modeset_req(&fb, &blob);
+		modeset_commit(req, blob);
+		kp.mode = preferred;
+		igt_assert_eq(drmWaitVBlank(fd, &a), 0);
+		/* a later vblank; a slow guest may see it passed already */
+		b.request.type = DRM_VBLANK_ABSOLUTE;
+		b.request.sequence = a.reply.sequence + 2;
+		igt_assert_eq(drmWaitVBlank(fd, &b), 0);
+		igt_assert(b.reply.sequence >= a.reply.sequence + 2);
+		ta = (uint64_t)a.reply.tval_sec * 1000000 + a.reply.tval_usec;
+		tb = (uint64_t)b.reply.tval_sec * 1000000 + b.reply.tval_usec;
+		tb = (tb - ta) / (b.reply.sequence - a.reply.sequence);
+		/* 60 Hz within 10%: 15000 to 18333 us a frame */
+		igt_assert_f(tb >= 15000 && tb <= 18333,
+			     "vblank interval %llu us at 60 Hz\n",
+			     (unsigned long long)tb);
+		pipe_off();
+		fb_destroy(&fb);
+		census_settle();
+	}
+
 	igt_describe("The CRC of a plain primary plane is crc32_le of the expected output");
 	igt_subtest("crc-matches-reference") {
 		uint32_t w = kp.mode.hdisplay, h = kp.mode.vdisplay;

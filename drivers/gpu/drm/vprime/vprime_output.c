@@ -75,11 +75,36 @@ static const struct drm_connector_funcs vprime_connector_funcs = {
 	.debugfs_init = vprime_connector_debugfs_init,
 };
 
+/*
+ * The CEA (TV) modes a display stack expects beside the VESA ones, which
+ * have no UHD mode and no 50 Hz ones: 3840x2160 at 24, 25, 30, 50 and
+ * 60 Hz, 1920x1080 and 1280x720 at 50 Hz, 720x576 at 50 Hz and 720x480
+ * at 60 Hz.  Modes equal to a VESA one are merged by the probe helper.
+ */
+static const u8 vprime_cea_vics[] = { 93, 94, 95, 96, 97, 31, 19, 17, 2 };
+
+static int vprime_add_cea_modes(struct drm_connector *connector)
+{
+	struct drm_display_mode *mode;
+	int i, count = 0;
+
+	for (i = 0; i < ARRAY_SIZE(vprime_cea_vics); i++) {
+		mode = drm_display_mode_from_cea_vic(connector->dev,
+						     vprime_cea_vics[i]);
+		if (!mode)
+			continue;
+		drm_mode_probed_add(connector, mode);
+		count++;
+	}
+	return count;
+}
+
 /**
  * vprime_output_get_modes() - the modes of a vprime connector
  * @connector: a connector of an output (virtual or writeback)
  *
- * The standard modes up to 4096x2160, 1920x1080 preferred.
+ * The VESA modes up to 4096x2160 and the usual TV modes (UHD
+ * 3840x2160 among them), 1920x1080 preferred.
  *
  * Return: the number of modes added.
  */
@@ -89,9 +114,10 @@ int vprime_output_get_modes(struct drm_connector *connector)
 
 	count = drm_add_modes_noedid(connector, VPRIME_MODES_MAX_WIDTH,
 				     VPRIME_MODES_MAX_HEIGHT);
+	/* Before the TV modes: 1920x1080 at 60 Hz is preferred, not at 50. */
 	drm_set_preferred_mode(connector, VPRIME_PREFERRED_WIDTH,
 			       VPRIME_PREFERRED_HEIGHT);
-	return count;
+	return count + vprime_add_cea_modes(connector);
 }
 
 static const struct drm_connector_helper_funcs vprime_connector_helper_funcs = {
