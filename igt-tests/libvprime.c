@@ -4,6 +4,7 @@
  * real devices.  Each call's result, identity and error (errno and message)
  * is checked.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
@@ -34,6 +35,49 @@ static unsigned long ino_of(int fd)
 
 	igt_assert_eq(fstat(fd, &st), 0);
 	return st.st_ino;
+}
+
+/* How many of this process's descriptors are open on /dev/cenalloc. */
+static int cenalloc_fds(void)
+{
+	char path[300], target[64];
+	struct dirent *e;
+	DIR *d = opendir("/proc/self/fd");
+	ssize_t n;
+	int count = 0;
+
+	igt_assert(d);
+	while ((e = readdir(d))) {
+		snprintf(path, sizeof(path), "/proc/self/fd/%s", e->d_name);
+		n = readlink(path, target, sizeof(target) - 1);
+		if (n <= 0)
+			continue;
+		target[n] = '\0';
+		if (!strcmp(target, "/dev/cenalloc"))
+			count++;
+	}
+	closedir(d);
+	return count;
+}
+
+/* Point every descriptor open on /dev/cenalloc at /dev/null instead. */
+static void replace_cenalloc_fds(void)
+{
+	int null = open("/dev/null", O_RDWR | O_CLOEXEC), fd;
+	char path[64], target[64];
+	ssize_t n;
+
+	igt_assert_lte(0, null);
+	for (fd = 0; fd < 1024; fd++) {
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+		n = readlink(path, target, sizeof(target) - 1);
+		if (n <= 0)
+			continue;
+		target[n] = '\0';
+		if (!strcmp(target, "/dev/cenalloc"))
+			igt_assert_eq(dup2(null, fd), fd);
+	}
+	close(null);
 }
 
 igt_main
@@ -230,6 +274,28 @@ igt_main
 		vprime_unmap(&map);
 		close(dmabuf);
 		igt_assert_eq(vprime_bo_close(drm, bo.handle), 0);
+	}
+
+	igt_describe("/dev/cenalloc is opened once and kept, and again if its number is taken");
+	igt_subtest("cenalloc-device-kept") {
+		struct cenalloc_info_data ci;
+		int dmabuf[8], i;
+
+		for (i = 0; i < 8; i++)
+			igt_assert_eq(vprime_cenalloc_alloc(4096, 0, &dmabuf[i]), 0);
+		igt_assert_eq(cenalloc_fds(), 1);
+		for (i = 0; i < 8; i++)
+			close(dmabuf[i]);
+		igt_assert_eq(cenalloc_fds(), 1);
+
+		/* the program reuses the number: the library opens again */
+		replace_cenalloc_fds();
+		igt_assert_eq(cenalloc_fds(), 0);
+		igt_assert_eq(vprime_cenalloc_alloc(4096, 0, &dmabuf[0]), 0);
+		igt_assert_eq(vprime_cenalloc_info(dmabuf[0], &ci), 0);
+		igt_assert_eq_u64(ci.size, 4096);
+		igt_assert_eq(cenalloc_fds(), 1);
+		close(dmabuf[0]);
 	}
 
 	igt_fixture {

@@ -29,21 +29,13 @@ struct bench_heap_alloc {
 
 static int ops;
 
-/*
- * /dev/cenalloc, open for the whole run as the heap's device is (libvprime
- * opens it per call, which would add an open and a close to every buffer).
- */
-static int cenalloc_dev = -1;
-
 /* A dma-buf of @bytes from the heap (@heap >= 0) or from cenalloc. */
 static int alloc_buf(int heap, uint64_t bytes)
 {
 	struct bench_heap_alloc a = {
 		.len = bytes, .fd_flags = O_RDWR | O_CLOEXEC,
 	};
-	struct cenalloc_alloc_data c = {
-		.size = bytes, .fd_flags = O_RDWR | O_CLOEXEC,
-	};
+	int dmabuf;
 
 	if (heap >= 0) {
 		if (ioctl(heap, BENCH_HEAP_ALLOC, &a)) {
@@ -52,11 +44,12 @@ static int alloc_buf(int heap, uint64_t bytes)
 		}
 		return (int)a.fd;
 	}
-	if (ioctl(cenalloc_dev, CENALLOC_IOC_ALLOC, &c)) {
-		perror("vprime-bench: cenalloc alloc");
+	/* libvprime keeps /dev/cenalloc open, as the heap's device is */
+	if (vprime_cenalloc_alloc(bytes, 0, &dmabuf)) {
+		fprintf(stderr, "vprime-bench: %s\n", vprime_error());
 		exit(1);
 	}
-	return (int)c.fd;
+	return dmabuf;
 }
 
 /*
@@ -156,11 +149,6 @@ void bench_heap(const struct bench_cfg *cfg)
 		printf("(no /dev/dma_heap/system: no cenalloc-vs-heap figures)\n");
 		return;
 	}
-	cenalloc_dev = open("/dev/cenalloc", O_RDWR | O_CLOEXEC);
-	if (cenalloc_dev < 0) {
-		perror("vprime-bench: /dev/cenalloc");
-		exit(1);
-	}
 	ops = cfg->ops;
 	for (i = 0; i < 3 && bench_wanted(cfg, "heap-alloc-free"); i++)
 		bench_figure2(cfg, "heap-alloc-free", size_name[i], "ops/s",
@@ -174,6 +162,5 @@ void bench_heap(const struct bench_cfg *cfg)
 	ma.touch = false;
 	bench_figure2(cfg, "heap-read", variant, "MiB/s", HIGHER, "heap",
 		      map_cenalloc, map_heap, heap, -1, &ma);
-	close(cenalloc_dev);
 	close(heap);
 }

@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -11,6 +12,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <linux/dma-buf.h>
@@ -153,15 +155,63 @@ int vprime_bo_info(int drm, uint32_t handle,
 	return ret ? vprime_fail(-ret, "GEM_INFO of handle %u", handle) : 0;
 }
 
+/*
+ * /dev/cenalloc, opened at the first use and kept for the process: an open
+ * and a close per buffer cost more than a small allocation, and the quota
+ * is per open file.  The descriptor is checked on every use: one the
+ * program closed, or whose number it reused for another file, is replaced
+ * (and not closed: it is no longer the library's).
+ */
+static pthread_mutex_t cenalloc_lock = PTHREAD_MUTEX_INITIALIZER;
+static int cenalloc_fd = -1;
+static dev_t cenalloc_rdev;
+
+static bool is_cenalloc_fd(int fd)
+{
+	struct stat st;
+
+	return !fstat(fd, &st) && S_ISCHR(st.st_mode) &&
+	       st.st_rdev == cenalloc_rdev;
+}
+
+/* The kept descriptor, or -errno. */
+static int cenalloc_dev(void)
+{
+	struct stat st;
+	int fd, err;
+
+	pthread_mutex_lock(&cenalloc_lock);
+	if (cenalloc_fd >= 0 && !is_cenalloc_fd(cenalloc_fd))
+		cenalloc_fd = -1;
+	if (cenalloc_fd < 0) {
+		fd = open("/dev/cenalloc", O_RDWR | O_CLOEXEC);
+		if (fd < 0) {
+			fd = -errno;
+			goto out_unlock;
+		}
+		if (fstat(fd, &st)) {
+			err = errno;
+			close(fd);
+			fd = -err;
+			goto out_unlock;
+		}
+		cenalloc_fd = fd;
+		cenalloc_rdev = st.st_rdev;
+	}
+	fd = cenalloc_fd;
+out_unlock:
+	pthread_mutex_unlock(&cenalloc_lock);
+	return fd;
+}
+
 static int cenalloc_ioctl(unsigned long req, void *arg, const char *what)
 {
-	int fd = open("/dev/cenalloc", O_RDWR | O_CLOEXEC);
+	int fd = cenalloc_dev();
 	int ret;
 
 	if (fd < 0)
-		return vprime_fail(errno, "open /dev/cenalloc");
+		return vprime_fail(-fd, "open /dev/cenalloc");
 	ret = vprime_ioctl(fd, req, arg);
-	close(fd);
 	return ret ? vprime_fail(-ret, "%s", what) : 0;
 }
 

@@ -61,7 +61,11 @@ int vprime_bo_import(int drm, int dmabuf, uint32_t *handle);
 int vprime_bo_info(int drm, uint32_t handle,
 		   struct drm_vprime_gem_info *info);
 
-/* /dev/cenalloc: a dma-buf with CENALLOC_FLAG_* placement requests. */
+/*
+ * /dev/cenalloc: a dma-buf with CENALLOC_FLAG_* placement requests.  The
+ * library opens /dev/cenalloc once and keeps it (close-on-exec); the
+ * buffers of a process count against that one file's quota.
+ */
 int vprime_cenalloc_alloc(uint64_t size, uint32_t flags, int *dmabuf);
 /* Placement of any cenalloc-backed dma-buf (vprime's exports too). */
 int vprime_cenalloc_info(int dmabuf, struct cenalloc_info_data *info);
