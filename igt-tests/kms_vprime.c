@@ -1066,6 +1066,20 @@ igt_main
 		f.offsets[0] = 0;
 		f.pixel_format = fourcc_code('V', 'P', 'R', 'X');
 		igt_assert_eq(__fb_add(&f), -EINVAL);
+		/* a real format no plane shows (C8), at ADDFB2, not at commit */
+		f.pixel_format = DRM_FORMAT_C8;
+		igt_assert_eq(__fb_add(&f), -EINVAL);
+		/* modifiers: INVALID and one vprime does not list are refused */
+		f.pixel_format = DRM_FORMAT_XRGB8888;
+		f.flags = DRM_MODE_FB_MODIFIERS;
+		f.modifier[0] = DRM_FORMAT_MOD_INVALID;
+		igt_assert_eq(__fb_add(&f), -EINVAL);
+		f.modifier[0] = I915_FORMAT_MOD_X_TILED;
+		igt_assert_eq(__fb_add(&f), -EINVAL);
+		f.modifier[0] = DRM_FORMAT_MOD_LINEAR;
+		igt_assert_eq(__fb_add(&f), 0);
+		igt_assert_eq(drmModeRmFB(fd, f.fb_id), 0);
+		f.flags = 0;
 
 		/* The primary plane cannot be moved off the CRTC's origin. */
 		req = modeset_req_at(&prim, 16, &blob);

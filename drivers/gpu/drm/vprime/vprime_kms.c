@@ -78,6 +78,8 @@
 #include <drm/drm_gem_framebuffer_helper.h>
 #include <drm/drm_managed.h>
 #include <drm/drm_mode_config.h>
+#include <drm/drm_plane.h>
+#include <drm/drm_print.h>
 #include <drm/drm_vblank.h>
 #include <linux/dma-fence.h>
 #include <linux/module.h>
@@ -140,8 +142,28 @@ static void vprime_atomic_commit_tail(struct drm_atomic_state *state)
 	drm_atomic_helper_cleanup_planes(drm, state);
 }
 
+/*
+ * A framebuffer no plane can show is refused at ADDFB2 with -EINVAL, as
+ * Linux 6.12's drm_gem_fb_init_with_funcs() does and 6.1's does not: a
+ * modifier other than LINEAR (DRM_FORMAT_MOD_INVALID with the modifiers
+ * flag, IGT kms_addfb_basic addfb25-bad-modifier) or a format no plane
+ * lists would otherwise fail only at the commit that shows it.
+ */
+static struct drm_framebuffer *
+vprime_fb_create(struct drm_device *drm, struct drm_file *file,
+		 const struct drm_mode_fb_cmd2 *cmd)
+{
+	if (!drm_any_plane_has_format(drm, cmd->pixel_format,
+				      cmd->modifier[0])) {
+		drm_dbg_kms(drm, "no plane shows %p4cc with modifier %#llx\n",
+			    &cmd->pixel_format, cmd->modifier[0]);
+		return ERR_PTR(-EINVAL);
+	}
+	return drm_gem_fb_create(drm, file, cmd);
+}
+
 static const struct drm_mode_config_funcs vprime_mode_config_funcs = {
-	.fb_create = drm_gem_fb_create,
+	.fb_create = vprime_fb_create,
 	.atomic_check = vprime_atomic_check,
 	.atomic_commit = drm_atomic_helper_commit,
 };
