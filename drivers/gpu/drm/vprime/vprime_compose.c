@@ -43,6 +43,10 @@
  * The CRC is crc32_le() with seed 0 and no final inversion over the output
  * lines, top to bottom, width * 4 bytes each (little-endian pixels), the
  * same as crc32_le(0, buffer, width * height * 4) over the whole output.
+ *
+ * Speed: an opaque XRGB8888 plane (and ARGB8888 with blend mode "None"),
+ * as the primary plane usually is, is copied into the output line in one
+ * pass; when it covers the whole frame the background is not drawn.
  */
 
 #include <drm/drm_blend.h>
@@ -84,34 +88,41 @@ static u32 vprime_16161616_to_argb(const __le16 *p, bool alpha)
 	       vprime_to8(le16_to_cpu(p[0]), 65535);
 }
 
-/* Convert @n pixels of @format at @raw to ARGB8888 at @argb. */
+/*
+ * Convert @n pixels of @format at @raw to ARGB8888 at @argb.  One loop per
+ * format: the format is the same for the whole line.
+ */
 static void vprime_compose_to_argb(u32 format, const u8 *raw, u32 *argb,
 				   unsigned int n)
 {
 	const __le32 *p32 = (const __le32 *)raw;
 	const __le16 *p16 = (const __le16 *)raw;
+	bool alpha = false;
 	unsigned int i;
 	u32 v, r, g, b;
-	bool alpha;
 
-	for (i = 0; i < n; i++) {
-		switch (format) {
-		case DRM_FORMAT_ARGB8888:
+	switch (format) {
+	case DRM_FORMAT_ARGB8888:
+		for (i = 0; i < n; i++)
 			argb[i] = le32_to_cpu(p32[i]);
-			break;
-		case DRM_FORMAT_XRGB8888:
+		break;
+	case DRM_FORMAT_XRGB8888:
+		for (i = 0; i < n; i++)
 			argb[i] = le32_to_cpu(p32[i]) | 0xff000000;
-			break;
-		case DRM_FORMAT_ABGR8888:
-		case DRM_FORMAT_XBGR8888:
+		break;
+	case DRM_FORMAT_ABGR8888:
+	case DRM_FORMAT_XBGR8888:
+		for (i = 0; i < n; i++) {
 			v = le32_to_cpu(p32[i]);
 			v = (v & 0xff00ff00) | ((v & 0xff) << 16) |
 			    ((v >> 16) & 0xff);
 			if (format == DRM_FORMAT_XBGR8888)
 				v |= 0xff000000;
 			argb[i] = v;
-			break;
-		case DRM_FORMAT_RGB565:
+		}
+		break;
+	case DRM_FORMAT_RGB565:
+		for (i = 0; i < n; i++) {
 			v = le16_to_cpu(p16[i]);
 			r = v >> 11;
 			g = (v >> 5) & 0x3f;
@@ -120,23 +131,28 @@ static void vprime_compose_to_argb(u32 format, const u8 *raw, u32 *argb,
 			g = (g << 2) | (g >> 4);
 			b = (b << 3) | (b >> 2);
 			argb[i] = 0xff000000 | r << 16 | g << 8 | b;
-			break;
-		case DRM_FORMAT_XRGB2101010:
-		case DRM_FORMAT_ARGB2101010:
-			alpha = format == DRM_FORMAT_ARGB2101010;
+		}
+		break;
+	case DRM_FORMAT_ARGB2101010:
+		alpha = true;
+		fallthrough;
+	case DRM_FORMAT_XRGB2101010:
+		for (i = 0; i < n; i++)
 			argb[i] = vprime_2101010_to_argb(le32_to_cpu(p32[i]),
 							 alpha);
-			break;
-		case DRM_FORMAT_XRGB16161616:
-		case DRM_FORMAT_ARGB16161616:
-			alpha = format == DRM_FORMAT_ARGB16161616;
+		break;
+	case DRM_FORMAT_ARGB16161616:
+		alpha = true;
+		fallthrough;
+	case DRM_FORMAT_XRGB16161616:
+		for (i = 0; i < n; i++)
 			argb[i] = vprime_16161616_to_argb(&p16[4 * i], alpha);
-			break;
-		default:
-			/* Planes take only the formats above. */
+		break;
+	default:
+		/* Planes take only the formats above. */
+		for (i = 0; i < n; i++)
 			argb[i] = 0xff000000;
-			break;
-		}
+		break;
 	}
 }
 
@@ -178,13 +194,34 @@ static void vprime_compose_blend(const struct vprime_compose_plane *plane,
 	}
 }
 
-/* Blend line @y of @plane into the output line, if the plane covers it. */
+/*
+ * Whether @plane's pixels replace what is below them: a 32-bit RGB format
+ * whose alpha is 255 for every pixel (no alpha channel, or one the blend
+ * mode ignores) at plane alpha 255, read straight from system memory.
+ */
+static bool vprime_compose_plane_opaque(const struct vprime_compose_plane *plane)
+{
+	if (plane->alpha != 255 || plane->reflect_x || plane->src.is_iomem)
+		return false;
+	return plane->format == DRM_FORMAT_XRGB8888 ||
+	       (plane->format == DRM_FORMAT_ARGB8888 &&
+		plane->blend_mode == DRM_MODE_BLEND_PIXEL_NONE);
+}
+
+/*
+ * Blend line @y of @plane into the output line, if the plane covers it.
+ * An opaque XRGB8888 plane (the usual primary plane) is copied into the
+ * output with its alpha byte set, in one pass: the result of converting
+ * and blending it, without the line buffers.
+ */
 static void vprime_compose_plane_line(const struct vprime_compose_plane *plane,
 				      int y, struct vprime_compose_buffers *bufs)
 {
 	unsigned int n = drm_rect_width(&plane->dst);
 
 	unsigned int line = y - plane->dst.y1, i;
+	const __le32 *src;
+	__le32 *dst;
 	size_t offset;
 	u32 tmp;
 
@@ -192,6 +229,15 @@ static void vprime_compose_plane_line(const struct vprime_compose_plane *plane,
 		return;
 	if (plane->reflect_y)
 		line = drm_rect_height(&plane->dst) - 1 - line;
+	if (vprime_compose_plane_opaque(plane)) {
+		offset = (size_t)(plane->src_y + line) * plane->pitch +
+			 (size_t)plane->src_x * plane->cpp;
+		src = plane->src.vaddr + offset;
+		dst = bufs->out + plane->dst.x1;
+		for (i = 0; i < n; i++)
+			dst[i] = src[i] | cpu_to_le32(0xff000000);
+		return;
+	}
 	if (plane->format == DRM_FORMAT_NV12 ||
 	    plane->format == DRM_FORMAT_YUYV) {
 		vprime_compose_yuv_line(plane, plane->src_y + line, bufs->raw,
@@ -267,11 +313,18 @@ u32 vprime_compose(const struct vprime_frame *frame,
 		   struct vprime_compose_buffers *bufs,
 		   const struct vprime_wb_target *wb, bool want_crc)
 {
+	const struct vprime_compose_plane *bottom = &frame->planes[0];
 	unsigned int x, y, i;
+	bool covered;
 	u32 crc = 0;
 
+	/* A bottom plane that covers the frame opaquely hides the background. */
+	covered = frame->num_planes && vprime_compose_plane_opaque(bottom) &&
+		  bottom->dst.x1 <= 0 && bottom->dst.y1 <= 0 &&
+		  bottom->dst.x2 >= (int)frame->width &&
+		  bottom->dst.y2 >= (int)frame->height;
 	for (y = 0; y < frame->height; y++) {
-		for (x = 0; x < frame->width; x++)
+		for (x = 0; !covered && x < frame->width; x++)
 			bufs->out[x] = cpu_to_le32(0xff000000);
 		for (i = 0; i < frame->num_planes; i++)
 			vprime_compose_plane_line(&frame->planes[i], y, bufs);
