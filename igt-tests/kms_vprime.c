@@ -1245,6 +1245,29 @@ igt_main
 		census_settle();
 	}
 
+	igt_describe("A client blind to writeback connectors can switch off a CRTC one is on");
+	igt_subtest("writeback-left-bound") {
+		uint32_t w = kp.mode.hdisplay, h = kp.mode.vdisplay;
+		struct fb prim = fb_create(w, h, DRM_FORMAT_XRGB8888);
+		uint32_t wb = find_writeback(), blob;
+		drmModeAtomicReqPtr req;
+
+		req = modeset_req(&prim, &blob);
+		add_writeback(req, wb, NULL, NULL);
+		modeset_commit(req, blob);
+		igt_assert_eq(prop_value(wb, DRM_MODE_OBJECT_CONNECTOR,
+					 "CRTC_ID"), kp.crtc);
+		/* as a compositor without the cap turns the display off */
+		wb_cap_off();
+		pipe_off();
+		igt_assert_eq(find_writeback(), wb);
+		igt_assert_eq(prop_value(wb, DRM_MODE_OBJECT_CONNECTOR,
+					 "CRTC_ID"), 0);
+		wb_cap_off();
+		fb_destroy(&prim);
+		census_settle();
+	}
+
 	igt_describe("Writeback rejects a wrong size, format, fence without fb, an off CRTC");
 	igt_subtest("writeback-bad-input") {
 		uint32_t w = kp.mode.hdisplay, h = kp.mode.vdisplay;

@@ -74,10 +74,12 @@
 
 #include <drm/drm_atomic.h>
 #include <drm/drm_atomic_helper.h>
+#include <drm/drm_atomic_uapi.h>
 #include <drm/drm_drv.h>
 #include <drm/drm_gem_framebuffer_helper.h>
 #include <drm/drm_managed.h>
 #include <drm/drm_mode_config.h>
+#include <drm/drm_modeset_lock.h>
 #include <drm/drm_plane.h>
 #include <drm/drm_print.h>
 #include <drm/drm_vblank.h>
@@ -98,6 +100,38 @@ MODULE_PARM_DESC(outputs, "Outputs (CRTC + planes + connector) per device (1-4, 
  * Every plane of a CRTC in the commit joins the commit, so that the CRTC's
  * atomic_flush finds all its planes' new states (mapped by prepare_fb).
  */
+/*
+ * A CRTC being switched off takes its writeback connector along when the
+ * request does not mention that connector.  Clients without
+ * DRM_CLIENT_CAP_WRITEBACK_CONNECTORS (most of them) do not see it and
+ * cannot detach one that another client left bound; the DRM core would
+ * then refuse every commit that switches the CRTC off (its connectors and
+ * its enable state disagree), as IGT tests run after kms_writeback found.
+ */
+static int vprime_detach_writeback(struct drm_atomic_state *state,
+				   struct drm_crtc *crtc)
+{
+	struct vprime_crtc *vcrtc = to_vprime_crtc(crtc);
+	struct drm_connector_state *conn_state;
+	struct drm_connector *conn;
+	int ret;
+
+	if (!vcrtc->wb)
+		return 0;
+	conn = &vcrtc->wb->base;
+	ret = drm_modeset_lock(&state->dev->mode_config.connection_mutex,
+			       state->acquire_ctx);
+	if (ret)
+		return ret;
+	if (drm_atomic_get_new_connector_state(state, conn) ||
+	    conn->state->crtc != crtc)
+		return 0;
+	conn_state = drm_atomic_get_connector_state(state, conn);
+	if (IS_ERR(conn_state))
+		return PTR_ERR(conn_state);
+	return drm_atomic_set_crtc_for_connector(conn_state, NULL);
+}
+
 static int vprime_atomic_check(struct drm_device *drm,
 			       struct drm_atomic_state *state)
 {
@@ -108,6 +142,8 @@ static int vprime_atomic_check(struct drm_device *drm,
 
 	for_each_new_crtc_in_state(state, crtc, crtc_state, i) {
 		ret = drm_atomic_add_affected_planes(state, crtc);
+		if (!ret && !crtc_state->enable)
+			ret = vprime_detach_writeback(state, crtc);
 		if (ret)
 			return ret;
 	}
