@@ -82,6 +82,9 @@ int vivid_open(void);
 void vivid_setup(int cap, enum vivid_input input, uint32_t memory,
 		 struct v4l2_pix_format *pix);
 void vivid_qbuf(int cap, uint32_t memory, uint32_t index, int dmabuf);
+/* MMAP buffers: each mapped (read-only) and queued; returns their length. */
+size_t vivid_map_buffers(int cap, void **maps);
+void vivid_unmap_buffers(void **maps, size_t len);
 /* Waits up to 20 s for a frame. */
 uint32_t vivid_dqbuf(int cap, uint32_t memory);
 

@@ -276,25 +276,13 @@ static double copy_path(int fd, int other, const void *arg)
 	struct v4l2_pix_format pix;
 	struct bench_fb copy[2];
 	void *maps[VIVID_NBUF];
-	struct v4l2_buffer b;
+	size_t len;
 	double v;
 
 	(void)fd;
 	(void)other;
 	vivid_setup(cap, VIVID_HDMI_1080P, V4L2_MEMORY_MMAP, &pix);
-	for (i = 0; i < VIVID_NBUF; i++) {
-		memset(&b, 0, sizeof(b));
-		b.index = i;
-		b.type = VIVID_CAP;
-		b.memory = V4L2_MEMORY_MMAP;
-		if (ioctl(cap, VIDIOC_QUERYBUF, &b))
-			bench_die("QUERYBUF");
-		maps[i] = mmap(NULL, pix.sizeimage, PROT_READ, MAP_SHARED, cap,
-			       b.m.offset);
-		if (maps[i] == MAP_FAILED)
-			bench_die("mmap of a vivid buffer");
-		vivid_qbuf(cap, V4L2_MEMORY_MMAP, i, -1);
-	}
+	len = vivid_map_buffers(cap, maps);
 	for (i = 0; i < 2; i++)
 		fb_create(&copy[i], pix.width, pix.height, DRM_FORMAT_XRGB8888);
 	/* vivid's pitch is the dumb buffer's: 1920 * 4, no padding */
@@ -306,8 +294,7 @@ static double copy_path(int fd, int other, const void *arg)
 		   *(const enum metric *)arg);
 	for (i = 0; i < 2; i++)
 		fb_destroy(&copy[i]);
-	for (i = 0; i < VIVID_NBUF; i++)
-		munmap(maps[i], pix.sizeimage);
+	vivid_unmap_buffers(maps, len);
 	close(cap);
 	return v;
 }

@@ -86,42 +86,27 @@ static double zero_copy(int fd, int other, const void *arg)
 /* Copy: vivid's MMAP buffers, each frame copied into a vprime buffer. */
 static double copy_path(int fd, int other, const void *arg)
 {
-	int cap = vivid_open(), dmabuf[VIVID_NBUF] = { -1, -1, -1 }, out, i;
-	struct v4l2_buffer b;
+	int cap = vivid_open(), dmabuf[VIVID_NBUF] = { -1, -1, -1 }, out;
 	struct vprime_map m;
 	void *maps[VIVID_NBUF];
 	struct vprime_bo bo;
-	size_t size = 0;
+	size_t size, len;
 	double v;
 
 	(void)other;
 	vivid_setup(cap, VIVID_WEBCAM, V4L2_MEMORY_MMAP, NULL);
-	for (i = 0; i < VIVID_NBUF; i++) {
-		memset(&b, 0, sizeof(b));
-		b.index = i;
-		b.type = VIVID_CAP;
-		b.memory = V4L2_MEMORY_MMAP;
-		if (ioctl(cap, VIDIOC_QUERYBUF, &b))
-			bench_die("QUERYBUF");
-		maps[i] = mmap(NULL, b.length, PROT_READ, MAP_SHARED, cap,
-			       b.m.offset);
-		if (maps[i] == MAP_FAILED)
-			bench_die("mmap");
-		size = b.length;
-		vivid_qbuf(cap, V4L2_MEMORY_MMAP, i, -1);
-	}
+	len = vivid_map_buffers(cap, maps);
 	if (vprime_bo_create_dumb(fd, VIVID_W, VIVID_H, 32, &bo) ||
 	    vprime_bo_export(fd, bo.handle, &out) ||
 	    vprime_map(out, VIVID_W * VIVID_H * 4, PROT_WRITE, &m))
 		bench_die(vprime_error());
-	size = size < VIVID_W * VIVID_H * 4 ? size : VIVID_W * VIVID_H * 4;
+	size = len < VIVID_W * VIVID_H * 4 ? len : VIVID_W * VIVID_H * 4;
 	v = stream(cap, V4L2_MEMORY_MMAP, dmabuf, &m, maps, size,
 		   *(const enum metric *)arg);
 	vprime_unmap(&m);
 	close(out);
 	vprime_bo_close(fd, bo.handle);
-	for (i = 0; i < VIVID_NBUF; i++)
-		munmap(maps[i], size);
+	vivid_unmap_buffers(maps, len);
 	close(cap);
 	return v;
 }

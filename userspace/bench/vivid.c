@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "bench.h"
@@ -124,4 +125,35 @@ uint32_t vivid_dqbuf(int cap, uint32_t memory)
 	if (errno)
 		bench_die("DQBUF");
 	return index;
+}
+
+size_t vivid_map_buffers(int cap, void **maps)
+{
+	struct v4l2_buffer b;
+	size_t len = 0;
+	uint32_t i;
+
+	for (i = 0; i < VIVID_NBUF; i++) {
+		memset(&b, 0, sizeof(b));
+		b.index = i;
+		b.type = VIVID_CAP;
+		b.memory = V4L2_MEMORY_MMAP;
+		if (ioctl(cap, VIDIOC_QUERYBUF, &b))
+			bench_die("QUERYBUF");
+		maps[i] = mmap(NULL, b.length, PROT_READ, MAP_SHARED, cap,
+			       b.m.offset);
+		if (maps[i] == MAP_FAILED)
+			bench_die("mmap of a vivid buffer");
+		len = b.length;
+		vivid_qbuf(cap, V4L2_MEMORY_MMAP, i, -1);
+	}
+	return len;
+}
+
+void vivid_unmap_buffers(void **maps, size_t len)
+{
+	uint32_t i;
+
+	for (i = 0; i < VIVID_NBUF; i++)
+		munmap(maps[i], len);
 }
