@@ -358,7 +358,11 @@ static ktime_t vprime_crtc_mode_period(const struct drm_display_mode *mode)
 	return ns_to_ktime(ns);
 }
 
-/* The composer's line buffers bound the mode. */
+/*
+ * The composer's line buffers bound the mode's size, the vblank timer its
+ * rate: a user mode with a clock of INT_MAX kHz would fire it every
+ * microsecond.
+ */
 static enum drm_mode_status
 vprime_crtc_mode_valid(struct drm_crtc *crtc,
 		       const struct drm_display_mode *mode)
@@ -366,25 +370,34 @@ vprime_crtc_mode_valid(struct drm_crtc *crtc,
 	if (mode->hdisplay > VPRIME_MAX_WIDTH ||
 	    mode->vdisplay > VPRIME_MAX_HEIGHT)
 		return MODE_BAD;
+	if (mode->clock > VPRIME_MAX_CLOCK_KHZ)
+		return MODE_CLOCK_HIGH;
+	if (drm_mode_vrefresh(mode) > VPRIME_MAX_REFRESH)
+		return MODE_VSYNC;
 	return MODE_OK;
 }
 
 /*
  * mode_valid is not consulted for every commit that turns a CRTC on with
- * a user mode: check the size here too, the composer relies on it.
+ * a user mode: check the mode here too, the composer and the vblank timer
+ * rely on it.
  */
 static int vprime_crtc_atomic_check(struct drm_crtc *crtc,
 				    struct drm_atomic_state *state)
 {
 	struct drm_crtc_state *crtc_state =
 		drm_atomic_get_new_crtc_state(state, crtc);
+	enum drm_mode_status status;
 
-	if (crtc_state->enable &&
-	    vprime_crtc_mode_valid(crtc, &crtc_state->mode) != MODE_OK) {
-		drm_dbg_atomic(crtc->dev, "mode %ux%u larger than %ux%u\n",
-			       crtc_state->mode.hdisplay,
-			       crtc_state->mode.vdisplay, VPRIME_MAX_WIDTH,
-			       VPRIME_MAX_HEIGHT);
+	if (!crtc_state->enable)
+		return 0;
+	status = vprime_crtc_mode_valid(crtc, &crtc_state->mode);
+	if (status != MODE_OK) {
+		drm_dbg_atomic(crtc->dev,
+			       "mode " DRM_MODE_FMT " refused (%d): at most %ux%u, %u kHz, %u Hz\n",
+			       DRM_MODE_ARG(&crtc_state->mode), status,
+			       VPRIME_MAX_WIDTH, VPRIME_MAX_HEIGHT,
+			       VPRIME_MAX_CLOCK_KHZ, VPRIME_MAX_REFRESH);
 		return -EINVAL;
 	}
 	return 0;

@@ -27,6 +27,13 @@ struct vprime_device;
 #define VPRIME_MAX_WIDTH	4096
 #define VPRIME_MAX_HEIGHT	4096
 #define VPRIME_CURSOR_MAX	256
+/*
+ * The fastest mode a CRTC takes: 4096x2160 at 120 Hz with CVT reduced
+ * blanking fits under the pixel clock, and the vblank timer fires at most
+ * %VPRIME_MAX_REFRESH times a second.
+ */
+#define VPRIME_MAX_CLOCK_KHZ	1200000
+#define VPRIME_MAX_REFRESH	240
 
 /**
  * struct vprime_compose_plane - one plane as the composer sees it
