@@ -990,6 +990,37 @@ igt_main
 		census_settle();
 	}
 
+	igt_describe("A primary plane smaller than the CRTC, moved and clipped, on black");
+	igt_subtest("crc-primary-positioned") {
+		uint32_t w = kp.mode.hdisplay, h = kp.mode.vdisplay;
+		uint32_t pw = w / 2, ph = h / 2;
+		/* Right half on screen, bottom rows past the CRTC's edge. */
+		int32_t px = (int32_t)(w - pw / 2), py = (int32_t)(h - ph + 16);
+		struct fb fb = fb_create(pw, ph, DRM_FORMAT_XRGB8888);
+		uint32_t *out = calloc((size_t)w * h, 4);
+		drmModeAtomicReqPtr req;
+		uint32_t blob, x, y, v;
+
+		igt_assert(out);
+		for (y = 0; y < ph; y++) {
+			for (x = 0; x < pw; x++) {
+				v = (x & 0xff) << 16 | (y & 0xff) << 8 | 0x40;
+				*fb_pixel(&fb, x, y) = v | 0xa5000000;
+				if (px + x < w && py + y < h)
+					out[(py + y) * w + px + x] = v;
+			}
+		}
+		req = modeset_req(&fb, &blob);
+		add(req, kp.primary, DRM_MODE_OBJECT_PLANE, "CRTC_X", px);
+		add(req, kp.primary, DRM_MODE_OBJECT_PLANE, "CRTC_Y", py);
+		modeset_commit(req, blob);
+		check_crcs(output_crc(out, w, h), 3);
+		free(out);
+		pipe_off();
+		fb_destroy(&fb);
+		census_settle();
+	}
+
 	igt_describe("A pre-multiplied ARGB8888 overlay blends with the documented rounding");
 	igt_subtest("crc-overlay-blend") {
 		uint32_t w = kp.mode.hdisplay, h = kp.mode.vdisplay;
@@ -1055,6 +1086,7 @@ igt_main
 		struct drm_mode_fb_cmd2 f;
 		drmModeAtomicReqPtr req;
 		uint32_t blob;
+		int i;
 
 		f = (struct drm_mode_fb_cmd2){ .width = 64, .height = 64,
 			.pixel_format = DRM_FORMAT_XRGB8888,
@@ -1081,12 +1113,22 @@ igt_main
 		igt_assert_eq(drmModeRmFB(fd, f.fb_id), 0);
 		f.flags = 0;
 
-		/* The primary plane cannot be moved off the CRTC's origin. */
-		req = modeset_req_at(&prim, 16, &blob);
-		igt_assert_eq(commit(req, DRM_MODE_ATOMIC_TEST_ONLY |
-				     DRM_MODE_ATOMIC_ALLOW_MODESET), -EINVAL);
-		drmModeAtomicFree(req);
-		igt_assert_eq(drmModeDestroyPropertyBlob(fd, blob), 0);
+		/*
+		 * Modes the vblank timer cannot run: a clock of INT_MAX kHz
+		 * (IGT's kms_invalid_mode int-max-clock), 5x the refresh.
+		 */
+		for (i = 0; i < 2; i++) {
+			drmModeModeInfo good = kp.mode;
+
+			kp.mode.clock = i ? good.clock * 5 : INT32_MAX;
+			req = modeset_req(&prim, &blob);
+			kp.mode = good;
+			igt_assert_eq(commit(req, DRM_MODE_ATOMIC_TEST_ONLY |
+					     DRM_MODE_ATOMIC_ALLOW_MODESET),
+				      -EINVAL);
+			drmModeAtomicFree(req);
+			igt_assert_eq(drmModeDestroyPropertyBlob(fd, blob), 0);
+		}
 
 		/* An overlay past the CRTC's edge is clipped away: valid. */
 		req = modeset_req(&prim, &blob);

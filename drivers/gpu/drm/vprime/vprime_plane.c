@@ -86,9 +86,12 @@ static const struct drm_plane_funcs vprime_plane_funcs = {
 };
 
 /*
- * No scaling; only the primary plane is fixed to the whole CRTC.  The
- * cursor's size caps (VPRIME_CURSOR_MAX) are a hint, as on vkms: any size
- * is composed, clipped to the CRTC.  Computes visible, src and dst.
+ * No scaling.  Every plane, the primary too, may be smaller than the CRTC,
+ * anywhere on it or partly off it: what no plane covers is black (IGT's
+ * kms_universal_plane expects an undersized, moved primary to be taken).
+ * The cursor's size caps (VPRIME_CURSOR_MAX) are a
+ * hint, as on vkms: any size is composed, clipped to the CRTC.  Computes
+ * visible, src and dst.
  */
 static int vprime_plane_atomic_check(struct drm_plane *plane,
 				     struct drm_atomic_state *state)
@@ -107,9 +110,7 @@ static int vprime_plane_atomic_check(struct drm_plane *plane,
 		return PTR_ERR(crtc_state);
 	return drm_atomic_helper_check_plane_state(new, crtc_state,
 						   DRM_PLANE_NO_SCALING,
-						   DRM_PLANE_NO_SCALING,
-						   plane->type !=
-						   DRM_PLANE_TYPE_PRIMARY,
+						   DRM_PLANE_NO_SCALING, true,
 						   true);
 }
 
