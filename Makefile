@@ -40,6 +40,8 @@ IGT_COMMON_SRC := $(wildcard igt-tests/common/*.c)
 IGT_COMMON_HDR := $(wildcard igt-tests/common/*.h)
 IGT_TESTS := $(patsubst igt-tests/%.c,$(BUILD)/igt/%,$(wildcard igt-tests/*.c))
 HOST_TESTS := $(patsubst tests/host/%.c,$(BUILD)/host/%,$(wildcard tests/host/*.c))
+# Helpers that let real clients run in the guest (scripts/kms-clients).
+CLIENT_HELPERS := $(patsubst tests/clients/%.c,$(BUILD)/clients/%,$(wildcard tests/clients/*.c))
 UAPI_HDR := $(wildcard include/uapi/*/*.h)
 PNG_CFLAGS := $(shell pkg-config --cflags libpng 2>/dev/null)
 PNG_LIBS := $(shell pkg-config --libs libpng 2>/dev/null)
@@ -142,7 +144,7 @@ modules:
 	@test -n "$(KDIR)" || { echo "no kernel headers: run scripts/setup-deps build" >&2; exit 1; }
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
 
-tests: $(IGT_TESTS) $(HOST_TESTS) $(FUZZ)
+tests: $(IGT_TESTS) $(HOST_TESTS) $(FUZZ) $(CLIENT_HELPERS)
 
 # Tests of the userspace library link it; dmabuf_inspect runs the tool.
 IGT_EXTRA_libvprime := $(LIB_A)
@@ -163,6 +165,10 @@ fuzz:
 $(FUZZ): tests/fuzz/vprime-fuzz.c $(UAPI_HDR)
 	@mkdir -p $(@D)
 	$(CC) $(USER_CFLAGS) -o $@ $< $(DRM_LIBS) -lpthread
+
+$(BUILD)/clients/%: tests/clients/%.c
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) -o $@ $<
 
 # Host unit tests build the kernel's pure-logic files with them.
 HOST_EXTRA_test_constraints := drivers/dma-buf/cenalloc/cenalloc_constraints.c

@@ -5,7 +5,7 @@
  * weston, a video player) owns the display.  A screenshot tool in the
  * manner of ffmpeg's kmsgrab, for dumb-buffer drivers such as vprime.
  *
- *   scanout-grab [-D CARD] [-c CRTC_INDEX] [-o FILE.ppm]
+ *   scanout-grab [-D CARD] [-c CRTC_INDEX] [-o FILE.ppm] [-d REF.ppm]
  *
  * CARD defaults to the first vprime device's card node.
  * Prints one line:
@@ -17,7 +17,9 @@
  * display that reports such CRCs (vprime's CRTC CRC source "auto") gives
  * for this frame alone on screen; background is the colour of the top-left
  * pixel and PERCENT the share of pixels of any other colour.  -o writes
- * the picture as a binary PPM.
+ * the picture as a binary PPM; -d compares it with an earlier one of the
+ * same size and adds "changed PERCENT%", the share of pixels that
+ * differ.
  *
  * GETFB2 hands out the framebuffer's buffer handle only to the DRM master
  * or to a process with CAP_SYS_ADMIN, so run it as root.  The writeback
@@ -138,21 +140,63 @@ static uint32_t crc32_le(uint32_t crc, uint32_t word)
 	return crc;
 }
 
-static void report(const struct grab *g)
+/*
+ * Open binary PPM @path of @g's size, positioned at its pixels, or NULL
+ * (with a message).
+ */
+static FILE *open_ppm(const struct grab *g, const char *path)
+{
+	unsigned int w, h, max;
+	FILE *f = fopen(path, "rb");
+
+	if (!f) {
+		fail(path, errno);
+		return NULL;
+	}
+	if (fscanf(f, "P6 %u %u %u", &w, &h, &max) != 3 || max != 255 ||
+	    fgetc(f) == EOF || w != g->width || h != g->height) {
+		fclose(f);
+		fail(path, EINVAL);
+		return NULL;
+	}
+	return f;
+}
+
+static int report(const struct grab *g, const char *ref)
 {
 	uint32_t bg = rgb_at(g, 0, 0), crc = 0, x, y;
-	uint64_t other = 0;
+	uint64_t other = 0, changed = 0;
+	FILE *f = NULL;
+	uint8_t px[3];
 
+	if (ref) {
+		f = open_ppm(g, ref);
+		if (!f)
+			return 1;
+	}
 	for (y = 0; y < g->height; y++)
 		for (x = 0; x < g->width; x++) {
 			uint32_t v = rgb_at(g, x, y);
 
 			other += v != bg;
 			crc = crc32_le(crc, 0xff000000u | v);
+			if (f && fread(px, 1, 3, f) != 3) {
+				fclose(f);
+				return fail(ref, EINVAL);
+			}
+			changed += f && (uint32_t)(px[0] << 16 | px[1] << 8 |
+						   px[2]) != v;
 		}
-	printf("fb %u %ux%u %.4s crc %08x background #%06x other %.1f%%\n",
+	printf("fb %u %ux%u %.4s crc %08x background #%06x other %.1f%%",
 	       g->fb, g->width, g->height, (const char *)&g->format, crc, bg,
 	       100.0 * other / ((uint64_t)g->width * g->height));
+	if (f) {
+		printf(" changed %.1f%%",
+		       100.0 * changed / ((uint64_t)g->width * g->height));
+		fclose(f);
+	}
+	printf("\n");
+	return 0;
 }
 
 /* Map framebuffer @fb_id's first plane into @g; the caller unmaps. */
@@ -197,7 +241,7 @@ static int map_fb(int drm, uint32_t fb_id, struct grab *g, uint32_t *handle)
 
 static void print_usage(FILE *f)
 {
-	fprintf(f, "usage: scanout-grab [-D CARD] [-c CRTC_INDEX] [-o FILE.ppm]\n");
+	fprintf(f, "usage: scanout-grab [-D CARD] [-c CRTC_INDEX] [-o FILE.ppm] [-d REF.ppm]\n");
 }
 
 int main(int argc, char **argv)
@@ -206,14 +250,14 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *card = NULL, *out = NULL;
+	const char *card = NULL, *out = NULL, *ref = NULL;
 	unsigned int crtc_index = 0;
 	struct grab g = { 0 };
 	uint32_t handle = 0;
 	drmModeResPtr res;
 	int drm, opt, ret;
 
-	while ((opt = getopt_long(argc, argv, "D:c:o:h", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "D:c:o:d:h", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'D':
 			card = optarg;
@@ -223,6 +267,9 @@ int main(int argc, char **argv)
 			break;
 		case 'o':
 			out = optarg;
+			break;
+		case 'd':
+			ref = optarg;
 			break;
 		case 'h':
 			print_usage(stdout);
@@ -251,11 +298,10 @@ int main(int argc, char **argv)
 		return fail("no framebuffer on the CRTC's primary plane",
 			    ENOENT);
 	ret = map_fb(drm, g.fb, &g, &handle);
-	if (!ret) {
-		report(&g);
-		if (out)
-			ret = write_ppm(&g, out);
-	}
+	if (!ret)
+		ret = report(&g, ref);
+	if (!ret && out)
+		ret = write_ppm(&g, out);
 	if (g.pixels)
 		munmap((void *)g.pixels, g.size);
 	if (handle)
