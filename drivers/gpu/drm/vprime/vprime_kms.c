@@ -26,9 +26,13 @@
  * implicit fence.  In the commit tail, atomic_update describes each plane
  * to the composer and the CRTC's atomic_flush publishes the frame (the
  * planes bottom to top) in &vprime_crtc.frame and arms the event.  Then
- * the tail waits for the flip, flushes the compose work of every CRTC of
- * the commit and only then cleans up the old plane states (cleanup_fb
- * unmaps them).
+ * the tail waits for the flip, flushes the compose work of every CRTC
+ * that loses a framebuffer mapping in the commit and only then cleans up
+ * the old plane states (cleanup_fb unmaps them).  Mappings are counted
+ * and keep their address (cenalloc's and the dma-buf core's vmap), so a
+ * plane that shows the same framebuffer before and after (a cursor or
+ * overlay move) keeps it mapped for a composition still reading the old
+ * frame, and such a commit does not wait for it.
  *
  * Vblank: a per-CRTC hrtimer runs at the mode's frame period while the
  * DRM core has vblank interrupts enabled, calls drm_crtc_handle_vblank()
@@ -151,16 +155,38 @@ static int vprime_atomic_check(struct drm_device *drm,
 }
 
 /*
+ * The CRTCs (a mask of indices) on which a framebuffer mapping ends with
+ * @state: a plane that showed a framebuffer (prepare_fb mapped it) and
+ * shows another one, or nothing, after it.
+ */
+static u32 vprime_unmapping_crtcs(struct drm_atomic_state *state)
+{
+	struct drm_plane_state *old, *new;
+	struct drm_plane *plane;
+	u32 mask = 0;
+	int i;
+
+	for_each_oldnew_plane_in_state(state, plane, old, new, i) {
+		if (!old->crtc || !old->fb || !old->visible)
+			continue;
+		if (new->fb != old->fb || !new->visible)
+			mask |= drm_crtc_mask(old->crtc);
+	}
+	return mask;
+}
+
+/*
  * drm_atomic_helper_commit_tail_rpm() plus a flush of the compose work
- * before the old framebuffers are unmapped (see the DOC above).
+ * before old framebuffers are unmapped (see the DOC above).
  */
 static void vprime_atomic_commit_tail(struct drm_atomic_state *state)
 {
 	struct drm_device *drm = state->dev;
 	struct drm_crtc_state *old_crtc_state;
 	bool fence_cookie = dma_fence_begin_signalling();
+	u32 unmapping = vprime_unmapping_crtcs(state);
 	struct drm_crtc *crtc;
-	unsigned int i;
+	int i;
 
 	/* Until hw_done the commit's out-fences depend on this: no waits. */
 	drm_atomic_helper_commit_modeset_disables(drm, state);
@@ -173,7 +199,8 @@ static void vprime_atomic_commit_tail(struct drm_atomic_state *state)
 	drm_atomic_helper_wait_for_flip_done(drm, state);
 	/* A CRTC that was off had no frame to read the old states. */
 	for_each_old_crtc_in_state(state, crtc, old_crtc_state, i)
-		if (old_crtc_state->active)
+		if (old_crtc_state->active &&
+		    (unmapping & drm_crtc_mask(crtc)))
 			vprime_crtc_flush_compose(crtc);
 	drm_atomic_helper_cleanup_planes(drm, state);
 }
