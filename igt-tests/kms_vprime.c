@@ -1021,6 +1021,56 @@ igt_main
 		census_settle();
 	}
 
+	igt_describe("A primary plane scaled up 2x and an overlay scaled down, nearest pixel centres");
+	igt_subtest("crc-scaled") {
+		uint32_t w = kp.mode.hdisplay, h = kp.mode.vdisplay;
+		const uint32_t ox = 100, oy = 50, ow = 300, oh = 200;
+		const uint32_t dw = 200, dh = 150;	/* 1.5x, 1.33x down */
+		struct fb prim = fb_create(w / 2, h / 2, DRM_FORMAT_XRGB8888);
+		struct fb ovl = fb_create(ow, oh, DRM_FORMAT_XRGB8888);
+		uint32_t *out = malloc((size_t)w * h * 4);
+		drmModeAtomicReqPtr req;
+		uint32_t blob, x, y, sx, sy;
+
+		igt_assert(out);
+		for (y = 0; y < prim.height; y++)
+			for (x = 0; x < prim.width; x++)
+				*fb_pixel(&prim, x, y) = (x & 0xff) << 16 |
+							 (y & 0xff) << 8 |
+							 ((x + y) & 0xff);
+		for (y = 0; y < oh; y++)
+			for (x = 0; x < ow; x++)
+				*fb_pixel(&ovl, x, y) = ((x * 7) & 0xff) << 16 |
+							((y * 3) & 0xff) |
+							0x77000000;
+		/* Output pixel i of d shows source (2i + 1) * s / 2d. */
+		for (y = 0; y < h; y++) {
+			for (x = 0; x < w; x++) {
+				sx = (2 * x + 1) * prim.width / (2 * w);
+				sy = (2 * y + 1) * prim.height / (2 * h);
+				out[y * w + x] = *fb_pixel(&prim, sx, sy) &
+						 0xffffff;
+				if (x < ox || x >= ox + dw || y < oy ||
+				    y >= oy + dh)
+					continue;
+				sx = (2 * (x - ox) + 1) * ow / (2 * dw);
+				sy = (2 * (y - oy) + 1) * oh / (2 * dh);
+				out[y * w + x] = *fb_pixel(&ovl, sx, sy) &
+						 0xffffff;
+			}
+		}
+		req = modeset_req(&prim, &blob);
+		add_plane_rect(req, kp.primary, &prim, 0, 0, w, h);
+		add_plane_rect(req, kp.overlay, &ovl, ox, oy, dw, dh);
+		modeset_commit(req, blob);
+		check_crcs(output_crc(out, w, h), 3);
+		free(out);
+		pipe_off();
+		fb_destroy(&ovl);
+		fb_destroy(&prim);
+		census_settle();
+	}
+
 	igt_describe("A pre-multiplied ARGB8888 overlay blends with the documented rounding");
 	igt_subtest("crc-overlay-blend") {
 		uint32_t w = kp.mode.hdisplay, h = kp.mode.vdisplay;
@@ -1138,9 +1188,24 @@ igt_main
 		drmModeAtomicFree(req);
 		igt_assert_eq(drmModeDestroyPropertyBlob(fd, blob), 0);
 
-		/* Scaling is refused (the helper's errno for it: ERANGE). */
+		/*
+		 * Scaling by more than 8 either way is refused, and any
+		 * scaling of the cursor (the helper's errno: ERANGE).
+		 */
 		req = modeset_req(&prim, &blob);
-		add_plane_rect(req, kp.overlay, &ovl, 0, 0, 128, 128);
+		add_plane_rect(req, kp.overlay, &ovl, 0, 0, 64 * 9, 64 * 9);
+		igt_assert_eq(commit(req, DRM_MODE_ATOMIC_TEST_ONLY |
+				     DRM_MODE_ATOMIC_ALLOW_MODESET), -ERANGE);
+		drmModeAtomicFree(req);
+		igt_assert_eq(drmModeDestroyPropertyBlob(fd, blob), 0);
+		req = modeset_req(&prim, &blob);
+		add_plane_rect(req, kp.overlay, &big, 0, 0, 512 / 9, 512 / 9);
+		igt_assert_eq(commit(req, DRM_MODE_ATOMIC_TEST_ONLY |
+				     DRM_MODE_ATOMIC_ALLOW_MODESET), -ERANGE);
+		drmModeAtomicFree(req);
+		igt_assert_eq(drmModeDestroyPropertyBlob(fd, blob), 0);
+		req = modeset_req(&prim, &blob);
+		add_plane_rect(req, kp.cursor, &ovl, 0, 0, 128, 128);
 		igt_assert_eq(commit(req, DRM_MODE_ATOMIC_TEST_ONLY |
 				     DRM_MODE_ATOMIC_ALLOW_MODESET), -ERANGE);
 		drmModeAtomicFree(req);

@@ -28,6 +28,12 @@
  * mirrored left to right for REFLECT_X, top to bottom for REFLECT_Y, both
  * for ROTATE_180.
  *
+ * Scaling: nearest neighbour at pixel centres, per axis: of a visible
+ * source span of s pixels shown on d output pixels, output pixel i
+ * (0 <= i < d, after any reflection) shows source pixel
+ * (2 * i + 1) * s / (2 * d), rounded down.  s and d are the clipped spans
+ * (the DRM helper clips the source in proportion), s in whole pixels.
+ *
  * Blending, per channel c with source alpha sa and plane alpha pa (the top
  * 8 bits of the 16-bit property), where mul(x, y) = (x * y + 127) / 255:
  *
@@ -208,17 +214,46 @@ static bool vprime_compose_plane_opaque(const struct vprime_compose_plane *plane
 		plane->blend_mode == DRM_MODE_BLEND_PIXEL_NONE);
 }
 
+/* The source pixel that output pixel @i of @d shows, of @s (see DOC). */
+static unsigned int vprime_compose_scale_index(unsigned int i, unsigned int s,
+					       unsigned int d)
+{
+	return (2 * i + 1) * s / (2 * d);
+}
+
+/*
+ * Resample the @from ARGB8888 pixels at @argb to @to pixels, in place:
+ * enlarging reads at or left of each written pixel, so it runs right to
+ * left; shrinking reads at or right of it, so it runs left to right.
+ */
+static void vprime_compose_scale_line(u32 *argb, unsigned int from,
+				      unsigned int to)
+{
+	unsigned int i;
+
+	if (to > from) {
+		for (i = to; i-- > 0;)
+			argb[i] = argb[vprime_compose_scale_index(i, from, to)];
+	} else {
+		for (i = 0; i < to; i++)
+			argb[i] = argb[vprime_compose_scale_index(i, from, to)];
+	}
+}
+
 /*
  * Blend line @y of @plane into the output line, if the plane covers it.
- * An opaque XRGB8888 plane (the usual primary plane) is copied into the
- * output with its alpha byte set, in one pass: the result of converting
- * and blending it, without the line buffers.
+ * An opaque, unscaled XRGB8888 plane (the usual primary plane) is copied
+ * into the output with its alpha byte set, in one pass: the result of
+ * converting and blending it, without the line buffers.
  */
 static void vprime_compose_plane_line(const struct vprime_compose_plane *plane,
 				      int y, struct vprime_compose_buffers *bufs)
 {
 	unsigned int n = drm_rect_width(&plane->dst);
-
+	unsigned int h = drm_rect_height(&plane->dst);
+	bool scaled = plane->src_w != n || plane->src_h != h;
+	/* Source pixels read: the whole visible span when scaling. */
+	unsigned int m = scaled ? plane->src_w : n;
 	unsigned int line = y - plane->dst.y1, i;
 	const __le32 *src;
 	__le32 *dst;
@@ -228,8 +263,10 @@ static void vprime_compose_plane_line(const struct vprime_compose_plane *plane,
 	if (y < plane->dst.y1 || y >= plane->dst.y2 || !n)
 		return;
 	if (plane->reflect_y)
-		line = drm_rect_height(&plane->dst) - 1 - line;
-	if (vprime_compose_plane_opaque(plane)) {
+		line = h - 1 - line;
+	if (scaled)
+		line = vprime_compose_scale_index(line, plane->src_h, h);
+	if (!scaled && vprime_compose_plane_opaque(plane)) {
 		offset = (size_t)(plane->src_y + line) * plane->pitch +
 			 (size_t)plane->src_x * plane->cpp;
 		src = plane->src.vaddr + offset;
@@ -241,15 +278,17 @@ static void vprime_compose_plane_line(const struct vprime_compose_plane *plane,
 	if (plane->format == DRM_FORMAT_NV12 ||
 	    plane->format == DRM_FORMAT_YUYV) {
 		vprime_compose_yuv_line(plane, plane->src_y + line, bufs->raw,
-					bufs->argb, n);
+					bufs->argb, m);
 	} else {
 		offset = (size_t)(plane->src_y + line) * plane->pitch +
 			 (size_t)plane->src_x * plane->cpp;
 		iosys_map_memcpy_from(bufs->raw, &plane->src, offset,
-				      (size_t)n * plane->cpp);
+				      (size_t)m * plane->cpp);
 		vprime_compose_to_argb(plane->format, bufs->raw, bufs->argb,
-				       n);
+				       m);
 	}
+	if (scaled)
+		vprime_compose_scale_line(bufs->argb, m, n);
 	for (i = 0; plane->reflect_x && i < n / 2; i++) {
 		tmp = bufs->argb[i];
 		bufs->argb[i] = bufs->argb[n - 1 - i];

@@ -27,6 +27,8 @@ struct vprime_device;
 #define VPRIME_MAX_WIDTH	4096
 #define VPRIME_MAX_HEIGHT	4096
 #define VPRIME_CURSOR_MAX	256
+/* Primary and overlay planes scale by up to this factor either way. */
+#define VPRIME_MAX_SCALE	8
 /*
  * The fastest mode a CRTC takes: 4096x2160 at 120 Hz with CVT reduced
  * blanking fits under the pixel clock, and the vblank timer fires at most
@@ -44,7 +46,10 @@ struct vprime_device;
  * @cpp: bytes per pixel
  * @src_x: first visible source column, whole pixels
  * @src_y: first visible source line, whole pixels
- * @dst: where the visible part lands on the CRTC (clipped to it)
+ * @src_w: visible source columns, whole pixels
+ * @src_h: visible source lines, whole pixels
+ * @dst: where the visible part lands on the CRTC (clipped to it); a size
+ *	other than @src_w x @src_h scales
  * @alpha: plane alpha, 0 (transparent) to 255 (opaque)
  * @blend_mode: %DRM_MODE_BLEND_PIXEL_NONE, _PREMULTI or _COVERAGE
  * @src_uv: NV12's CbCr plane (offset included), as @src
@@ -62,6 +67,8 @@ struct vprime_compose_plane {
 	unsigned int cpp;
 	unsigned int src_x;
 	unsigned int src_y;
+	unsigned int src_w;
+	unsigned int src_h;
 	struct drm_rect dst;
 	u8 alpha;
 	u16 blend_mode;

@@ -86,18 +86,21 @@ static const struct drm_plane_funcs vprime_plane_funcs = {
 };
 
 /*
- * No scaling.  Every plane, the primary too, may be smaller than the CRTC,
- * anywhere on it or partly off it: what no plane covers is black (IGT's
+ * Every plane, the primary too, may be smaller than the CRTC, anywhere on
+ * it or partly off it: what no plane covers is black (IGT's
  * kms_universal_plane expects an undersized, moved primary to be taken).
- * The cursor's size caps (VPRIME_CURSOR_MAX) are a
- * hint, as on vkms: any size is composed, clipped to the CRTC.  Computes
- * visible, src and dst.
+ * The primary and overlay planes scale, up or down by at most
+ * %VPRIME_MAX_SCALE (the helper refuses more with -ERANGE); the cursor
+ * does not.  The cursor's size caps (VPRIME_CURSOR_MAX) are a hint, as on
+ * vkms: any size is composed, clipped to the CRTC.  Computes visible, src
+ * and dst.
  */
 static int vprime_plane_atomic_check(struct drm_plane *plane,
 				     struct drm_atomic_state *state)
 {
 	struct drm_plane_state *new = drm_atomic_get_new_plane_state(state,
 								      plane);
+	int min_scale = DRM_PLANE_NO_SCALING, max_scale = DRM_PLANE_NO_SCALING;
 	struct drm_crtc_state *crtc_state;
 
 	if (!new->crtc || !new->fb) {
@@ -108,10 +111,13 @@ static int vprime_plane_atomic_check(struct drm_plane *plane,
 	crtc_state = drm_atomic_get_crtc_state(state, new->crtc);
 	if (IS_ERR(crtc_state))
 		return PTR_ERR(crtc_state);
-	return drm_atomic_helper_check_plane_state(new, crtc_state,
-						   DRM_PLANE_NO_SCALING,
-						   DRM_PLANE_NO_SCALING, true,
-						   true);
+	if (plane->type != DRM_PLANE_TYPE_CURSOR) {
+		/* src / dst in 16.16 fixed point */
+		min_scale = DRM_PLANE_NO_SCALING / VPRIME_MAX_SCALE;
+		max_scale = DRM_PLANE_NO_SCALING * VPRIME_MAX_SCALE;
+	}
+	return drm_atomic_helper_check_plane_state(new, crtc_state, min_scale,
+						   max_scale, true, true);
 }
 
 /*
@@ -174,6 +180,9 @@ static void vprime_plane_atomic_update(struct drm_plane *plane,
 	cp->cpp = new->fb->format->cpp[0];
 	cp->src_x = new->src.x1 >> 16;
 	cp->src_y = new->src.y1 >> 16;
+	/* At least one pixel: a clipped, downscaled span can round to 0. */
+	cp->src_w = max(drm_rect_width(&new->src) >> 16, 1);
+	cp->src_h = max(drm_rect_height(&new->src) >> 16, 1);
 	cp->dst = new->dst;
 	cp->src_uv = vps->data[1];
 	cp->pitch_uv = new->fb->pitches[1];
