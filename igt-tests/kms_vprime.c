@@ -191,7 +191,9 @@ static int __fb_add(struct drm_mode_fb_cmd2 *f)
 /* A @width x @height framebuffer of @format, mapped, zeroed. */
 static struct fb fb_create(uint32_t width, uint32_t height, uint32_t format)
 {
-	uint32_t bpp = format == DRM_FORMAT_RGB565 ? 16 :
+	uint32_t bpp = format == DRM_FORMAT_RGB565 ||
+		       format == DRM_FORMAT_XRGB1555 ||
+		       format == DRM_FORMAT_ARGB1555 ? 16 :
 		       format == DRM_FORMAT_XRGB16161616 ||
 		       format == DRM_FORMAT_ARGB16161616 ? 64 : 32;
 	struct drm_mode_fb_cmd2 f = {
@@ -606,13 +608,36 @@ static uint32_t *fill_wide(struct fb *fb)
 	uint32_t *out = malloc((size_t)fb->width * fb->height * 4);
 	bool wide16 = fb->format == DRM_FORMAT_XRGB16161616 ||
 		      fb->format == DRM_FORMAT_ARGB16161616;
+	bool rgb565 = fb->format == DRM_FORMAT_RGB565;
+	bool rgb1555 = fb->format == DRM_FORMAT_XRGB1555 ||
+		       fb->format == DRM_FORMAT_ARGB1555;
 	uint32_t x, y, r, g, b, a;
 	uint16_t *p16;
 
 	igt_assert(out);
 	for (y = 0; y < fb->height; y++) {
 		for (x = 0; x < fb->width; x++) {
-			if (wide16) {
+			p16 = (uint16_t *)((uint8_t *)fb->map +
+					   (size_t)y * fb->pitch) + x;
+			if (rgb565) {
+				r = (x * 3 + y) & 0x1f;
+				g = (x + y * 7) & 0x3f;
+				b = (x * y + 1) & 0x1f;
+				*p16 = r << 11 | g << 5 | b;
+				/* 5 and 6 bits widen by their top bits */
+				r = r << 3 | r >> 2;
+				g = g << 2 | g >> 4;
+				b = b << 3 | b >> 2;
+			} else if (rgb1555) {
+				r = (x * 3 + y) & 0x1f;
+				g = (x + y * 7) & 0x1f;
+				b = (x * y + 1) & 0x1f;
+				a = (x ^ y) & 1;
+				*p16 = a << 15 | r << 10 | g << 5 | b;
+				r = r << 3 | r >> 2;
+				g = g << 3 | g >> 2;
+				b = b << 3 | b >> 2;
+			} else if (wide16) {
 				r = (x * 263 + y * 31) & 0xffff;
 				g = (x * 37 + y * 911) & 0xffff;
 				b = (x * y * 5 + 17) & 0xffff;
@@ -1021,7 +1046,7 @@ igt_main
 		census_settle();
 	}
 
-	igt_describe("A primary plane scaled up 2x and an overlay scaled down, nearest pixel centres");
+	igt_describe("A primary scaled up 2x, an overlay scaled down: nearest pixel centres");
 	igt_subtest("crc-scaled") {
 		uint32_t w = kp.mode.hdisplay, h = kp.mode.vdisplay;
 		const uint32_t ox = 100, oy = 50, ow = 300, oh = 200;
@@ -1065,6 +1090,56 @@ igt_main
 		modeset_commit(req, blob);
 		check_crcs(output_crc(out, w, h), 3);
 		free(out);
+		pipe_off();
+		fb_destroy(&ovl);
+		fb_destroy(&prim);
+		census_settle();
+	}
+
+	igt_describe("zpos swaps the primary and the overlay: the overlay shows through a hole");
+	igt_subtest("crc-zpos-swapped") {
+		uint32_t w = kp.mode.hdisplay, h = kp.mode.vdisplay;
+		const uint32_t ox = 64, oy = 32, ow = 320, oh = 160;
+		/* The hole in the primary: transparent, pre-multiplied. */
+		const uint32_t hx = 200, hy = 100, hw = 400, hh = 200;
+		struct fb prim = fb_create(w, h, DRM_FORMAT_ARGB8888);
+		struct fb ovl = fb_create(ow, oh, DRM_FORMAT_XRGB8888);
+		uint32_t *out = malloc((size_t)w * h * 4);
+		drmModeAtomicReqPtr req;
+		uint32_t blob, x, y;
+		bool hole;
+
+		igt_assert(out);
+		for (y = 0; y < oh; y++)
+			for (x = 0; x < ow; x++)
+				*fb_pixel(&ovl, x, y) = 0x00105090 + x;
+		for (y = 0; y < h; y++) {
+			for (x = 0; x < w; x++) {
+				hole = x >= hx && x < hx + hw && y >= hy &&
+				       y < hy + hh;
+				*fb_pixel(&prim, x, y) = hole ? 0 : 0xff803010;
+				out[y * w + x] = hole ? 0 : 0x803010;
+				if (hole && x >= ox && x < ox + ow &&
+				    y >= oy && y < oy + oh)
+					out[y * w + x] = 0x105090 + x - ox;
+			}
+		}
+		req = modeset_req(&prim, &blob);
+		add_plane(req, kp.overlay, &ovl, ox, oy);
+		add(req, kp.primary, DRM_MODE_OBJECT_PLANE, "zpos", 1);
+		add(req, kp.overlay, DRM_MODE_OBJECT_PLANE, "zpos", 0);
+		modeset_commit(req, blob);
+		igt_assert_eq(prop_value(kp.primary, DRM_MODE_OBJECT_PLANE,
+					 "zpos"), 1);
+		check_crcs(output_crc(out, w, h), 3);
+		free(out);
+		/* Back to the defaults for the next subtests. */
+		req = drmModeAtomicAlloc();
+		igt_assert(req);
+		add(req, kp.primary, DRM_MODE_OBJECT_PLANE, "zpos", 0);
+		add(req, kp.overlay, DRM_MODE_OBJECT_PLANE, "zpos", 1);
+		igt_assert_eq(commit(req, 0), 0);
+		drmModeAtomicFree(req);
 		pipe_off();
 		fb_destroy(&ovl);
 		fb_destroy(&prim);
@@ -1441,11 +1516,13 @@ igt_main
 		census_settle();
 	}
 
-	igt_describe("10- and 16-bit formats are rounded to the documented 8-bit output");
+	igt_describe("10-, 16-bit channels rounded, 5-, 6-bit ones widened as documented");
 	igt_subtest("crc-wide-formats") {
 		static const uint32_t formats[] = {
 			DRM_FORMAT_XRGB2101010, DRM_FORMAT_ARGB2101010,
 			DRM_FORMAT_XRGB16161616, DRM_FORMAT_ARGB16161616,
+			DRM_FORMAT_RGB565, DRM_FORMAT_XRGB1555,
+			DRM_FORMAT_ARGB1555,
 		};
 		uint32_t w = kp.mode.hdisplay, h = kp.mode.vdisplay, i;
 		drmModeAtomicReqPtr req;

@@ -14,8 +14,9 @@
  * into the output line.
  *
  * Conversion: YUV formats as in "vprime YUV conversion"; XRGB8888 and
- * XBGR8888 have alpha 255; RGB565 widens its 5-
- * and 6-bit channels by repeating their top bits.  Wider channels are
+ * XBGR8888 have alpha 255; RGB565, XRGB1555 and ARGB1555 widen their 5-
+ * and 6-bit channels by repeating their top bits, and ARGB1555's 1-bit
+ * alpha is 0 or 255.  Wider channels are
  * rounded to the nearest 8-bit value: c8 = (c * 255 + m / 2) / m with
  * m = 1023 (2101010) or 65535 (16161616); a 2-bit alpha is a * 85.
  *
@@ -137,6 +138,22 @@ static void vprime_compose_to_argb(u32 format, const u8 *raw, u32 *argb,
 			g = (g << 2) | (g >> 4);
 			b = (b << 3) | (b >> 2);
 			argb[i] = 0xff000000 | r << 16 | g << 8 | b;
+		}
+		break;
+	case DRM_FORMAT_ARGB1555:
+		alpha = true;
+		fallthrough;
+	case DRM_FORMAT_XRGB1555:
+		for (i = 0; i < n; i++) {
+			v = le16_to_cpu(p16[i]);
+			r = (v >> 10) & 0x1f;
+			g = (v >> 5) & 0x1f;
+			b = v & 0x1f;
+			r = (r << 3) | (r >> 2);
+			g = (g << 3) | (g >> 2);
+			b = (b << 3) | (b >> 2);
+			argb[i] = (!alpha || (v & 0x8000) ? 0xff000000 : 0) |
+				  r << 16 | g << 8 | b;
 		}
 		break;
 	case DRM_FORMAT_ARGB2101010:

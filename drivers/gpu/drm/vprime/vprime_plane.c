@@ -22,6 +22,8 @@ static const u32 vprime_plane_formats[] = {
 	DRM_FORMAT_XBGR8888,
 	DRM_FORMAT_ABGR8888,
 	DRM_FORMAT_RGB565,
+	DRM_FORMAT_XRGB1555,
+	DRM_FORMAT_ARGB1555,
 	DRM_FORMAT_XRGB2101010,
 	DRM_FORMAT_ARGB2101010,
 	DRM_FORMAT_XRGB16161616,
@@ -205,9 +207,11 @@ static const struct drm_plane_helper_funcs vprime_plane_helper_funcs = {
 };
 
 /*
- * zpos, rotation (0 and 180, reflect X and Y) on every plane; alpha and
- * blend mode on all but the primary; YUV encoding and range on the
- * overlay.  zpos is fixed per plane type.
+ * zpos, FB_DAMAGE_CLIPS, rotation (0 and 180, reflect X and Y) on every
+ * plane; alpha and blend mode on all but the primary; YUV encoding and
+ * range on the overlay.  zpos: the primary (0) and the overlay (1) may
+ * take 0 or 1, the cursor is 2; equal values are ordered by the DRM core
+ * (normalize_zpos).
  */
 static int vprime_plane_add_properties(struct drm_plane *plane,
 				       enum drm_plane_type type)
@@ -219,9 +223,18 @@ static int vprime_plane_add_properties(struct drm_plane *plane,
 		     BIT(DRM_COLOR_YCBCR_FULL_RANGE);
 	int ret;
 
-	ret = drm_plane_create_zpos_immutable_property(plane, zpos);
+	/* The primary and the overlay may swap; the cursor stays on top. */
+	if (type == DRM_PLANE_TYPE_CURSOR)
+		ret = drm_plane_create_zpos_immutable_property(plane, zpos);
+	else
+		ret = drm_plane_create_zpos_property(plane, zpos, 0, 1);
 	if (ret)
 		return ret;
+	/*
+	 * Damage clips are taken and checked by the DRM core; every frame
+	 * is composed whole, so they change nothing but cost nothing.
+	 */
+	drm_plane_enable_fb_damage_clips(plane);
 	ret = drm_plane_create_rotation_property(plane, DRM_MODE_ROTATE_0,
 						 DRM_MODE_ROTATE_0 |
 						 DRM_MODE_ROTATE_180 |
