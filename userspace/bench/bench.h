@@ -87,5 +87,10 @@ size_t vivid_map_buffers(int cap, void **maps);
 void vivid_unmap_buffers(void **maps, size_t len);
 /* Waits up to 20 s for a frame. */
 uint32_t vivid_dqbuf(int cap, uint32_t memory);
+/*
+ * After STREAMON: this process and vivid's kernel threads on one CPU
+ * (@on), or this process back on every CPU (!@on).  See vivid.c.
+ */
+void vivid_share_cpu(bool on);
 
 #endif /* VPRIME_BENCH_H */
