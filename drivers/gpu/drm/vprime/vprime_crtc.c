@@ -232,6 +232,36 @@ void vprime_crtc_flush_compose(struct drm_crtc *crtc)
 		flush_work(&vcrtc->compose_work);
 }
 
+/**
+ * vprime_crtc_async_update() - replace one plane of the frame on screen
+ * @crtc: the CRTC
+ * @vps: the plane's current state, whose description becomes @cp
+ * @cp: the plane's new description (its @cp->plane finds it in the frame)
+ *
+ * For a plane's async update (a cursor move): the next composition shows
+ * it.  The framebuffer is the same, still mapped by the plane's current
+ * state, so a composition reading the old frame needs no flush.  Under
+ * &vprime_crtc.lock, against the atomic_flush of a commit without this
+ * plane, which reads @vps->compose.
+ *
+ * Context: process context, under the plane's and the CRTC's modeset
+ * locks.
+ */
+void vprime_crtc_async_update(struct drm_crtc *crtc,
+			      struct vprime_plane_state *vps,
+			      const struct vprime_compose_plane *cp)
+{
+	struct vprime_crtc *vcrtc = to_vprime_crtc(crtc);
+	unsigned int i;
+
+	spin_lock_irq(&vcrtc->lock);
+	vps->compose = *cp;
+	for (i = 0; i < vcrtc->frame.num_planes; i++)
+		if (vcrtc->frame.planes[i].plane == cp->plane)
+			vcrtc->frame.planes[i] = *cp;
+	spin_unlock_irq(&vcrtc->lock);
+}
+
 /* Called under the DRM core's vbl_lock, interrupts off. */
 static int vprime_crtc_enable_vblank(struct drm_crtc *crtc)
 {
@@ -461,12 +491,25 @@ static void vprime_crtc_atomic_flush(struct drm_crtc *crtc,
 	bool armed;
 
 	/*
-	 * vprime_atomic_check() added the CRTC's planes to the commit, but a
-	 * CRTC the helpers added later may have planes outside it: those
-	 * did not change, and plane->state is their committed state (a
-	 * commit changing them would include this CRTC and wait for this
-	 * one's hw_done before swapping).  The plane mask is in creation
-	 * order, so sort by normalized zpos.
+	 * A job queued by this commit captures this frame; a vblank
+	 * reference keeps the timer going until it is written.  Only this
+	 * commit tail sets VPRIME_WB_QUEUED, so reading it unlocked is fine.
+	 */
+	armed = READ_ONCE(vcrtc->wb_state) == VPRIME_WB_QUEUED;
+	if (armed && drm_crtc_vblank_get(crtc)) {
+		armed = false;
+		vprime_crtc_wb_done(vcrtc, -EIO, false);
+	}
+
+	spin_lock_irq(&vcrtc->lock);
+	/*
+	 * Planes of the CRTC that are not in the commit did not change:
+	 * plane->state is their committed state (a commit changing them
+	 * includes this CRTC and waits for this one's hw_done before
+	 * swapping; an async cursor move changes the cursor's in place,
+	 * under &vprime_crtc.lock, which this holds from reading the planes
+	 * to publishing the frame).  The plane mask is in creation order, so
+	 * sort by normalized zpos.
 	 */
 	drm_for_each_plane_mask(plane, crtc->dev, crtc_state->plane_mask) {
 		plane_state = drm_atomic_get_new_plane_state(state, plane);
@@ -487,18 +530,6 @@ static void vprime_crtc_atomic_flush(struct drm_crtc *crtc,
 		zpos[i] = plane_state->normalized_zpos;
 	}
 
-	/*
-	 * A job queued by this commit captures this frame; a vblank
-	 * reference keeps the timer going until it is written.  Only this
-	 * commit tail sets VPRIME_WB_QUEUED, so reading it unlocked is fine.
-	 */
-	armed = READ_ONCE(vcrtc->wb_state) == VPRIME_WB_QUEUED;
-	if (armed && drm_crtc_vblank_get(crtc)) {
-		armed = false;
-		vprime_crtc_wb_done(vcrtc, -EIO, false);
-	}
-
-	spin_lock_irq(&vcrtc->lock);
 	vcrtc->frame = frame;
 	vcrtc->frame_seq++;
 	if (armed)

@@ -20,8 +20,8 @@
  * their mapping (drm_gem_fb_vmap()), never through cenalloc's storage.
  *
  * Call sequence of a commit: the planes' atomic_check computes what is
- * visible; vprime_atomic_check() first adds every plane of every CRTC in
- * the commit, so that the CRTC's flush sees all of them.  prepare_fb maps
+ * visible (vprime_atomic_check() adds no plane the request does not name;
+ * the CRTC's flush takes those planes' current states).  prepare_fb maps
  * each visible framebuffer into its (new) plane state and collects its
  * implicit fence.  In the commit tail, atomic_update describes each plane
  * to the composer and the CRTC's atomic_flush publishes the frame (the
@@ -144,10 +144,16 @@ static int vprime_atomic_check(struct drm_device *drm,
 	unsigned int i;
 	int ret;
 
+	/*
+	 * Planes the request does not name stay out of it (a modeset adds
+	 * them, in the helper): the CRTC's flush takes their current
+	 * states, and a page flip does not hold the cursor plane, so that a
+	 * cursor move right after it can be async.
+	 */
 	for_each_new_crtc_in_state(state, crtc, crtc_state, i) {
-		ret = drm_atomic_add_affected_planes(state, crtc);
-		if (!ret && !crtc_state->enable)
-			ret = vprime_detach_writeback(state, crtc);
+		if (crtc_state->enable)
+			continue;
+		ret = vprime_detach_writeback(state, crtc);
 		if (ret)
 			return ret;
 	}

@@ -39,6 +39,7 @@ struct vprime_device;
 
 /**
  * struct vprime_compose_plane - one plane as the composer sees it
+ * @plane: the DRM plane's index (drm_plane_index()), to find it in a frame
  * @src: the first byte of the framebuffer's plane 0 (offset included),
  *	valid while the plane state that mapped it is not cleaned up
  * @format: DRM fourcc of the framebuffer
@@ -61,6 +62,7 @@ struct vprime_device;
  *	(rotation 180 is both)
  */
 struct vprime_compose_plane {
+	unsigned int plane;
 	struct iosys_map src;
 	u32 format;
 	unsigned int pitch;
@@ -266,6 +268,9 @@ struct vprime_crtc *vprime_crtc_create(struct vprime_device *vdev,
 				       struct drm_plane *primary,
 				       struct drm_plane *cursor);
 void vprime_crtc_flush_compose(struct drm_crtc *crtc);
+void vprime_crtc_async_update(struct drm_crtc *crtc,
+			      struct vprime_plane_state *vps,
+			      const struct vprime_compose_plane *cp);
 void vprime_crtc_wb_wait_idle(struct vprime_crtc *vcrtc);
 void vprime_crtc_wb_queue(struct vprime_crtc *vcrtc,
 			  const struct vprime_wb_target *target);

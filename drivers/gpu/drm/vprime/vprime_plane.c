@@ -165,38 +165,92 @@ static void vprime_plane_cleanup_fb(struct drm_plane *plane,
 	vps->mapped = false;
 }
 
+/* Describe plane state @state, mapped, to the composer in @cp. */
+static void vprime_plane_describe(struct drm_plane_state *state,
+				  struct vprime_compose_plane *cp)
+{
+	struct vprime_plane_state *vps = to_vprime_plane_state(state);
+
+	cp->plane = drm_plane_index(state->plane);
+	cp->src = vps->data[0];
+	cp->format = state->fb->format->format;
+	cp->pitch = state->fb->pitches[0];
+	cp->cpp = state->fb->format->cpp[0];
+	cp->src_x = state->src.x1 >> 16;
+	cp->src_y = state->src.y1 >> 16;
+	/* At least one pixel: a clipped, downscaled span can round to 0. */
+	cp->src_w = max(drm_rect_width(&state->src) >> 16, 1);
+	cp->src_h = max(drm_rect_height(&state->src) >> 16, 1);
+	cp->dst = state->dst;
+	cp->src_uv = vps->data[1];
+	cp->pitch_uv = state->fb->pitches[1];
+	cp->color_encoding = state->color_encoding;
+	cp->color_range = state->color_range;
+	cp->alpha = state->alpha >> 8;
+	cp->blend_mode = state->pixel_blend_mode;
+	/* src is in framebuffer coordinates: 180 is both reflections. */
+	cp->reflect_x = !!(state->rotation & DRM_MODE_REFLECT_X) ^
+			!!(state->rotation & DRM_MODE_ROTATE_180);
+	cp->reflect_y = !!(state->rotation & DRM_MODE_REFLECT_Y) ^
+			!!(state->rotation & DRM_MODE_ROTATE_180);
+}
+
 /* Describe the new state to the composer; the CRTC's flush collects it. */
 static void vprime_plane_atomic_update(struct drm_plane *plane,
 				       struct drm_atomic_state *state)
 {
 	struct drm_plane_state *new = drm_atomic_get_new_plane_state(state,
 								      plane);
-	struct vprime_plane_state *vps = to_vprime_plane_state(new);
-	struct vprime_compose_plane *cp = &vps->compose;
 
-	if (!vps->mapped)
-		return;
-	cp->src = vps->data[0];
-	cp->format = new->fb->format->format;
-	cp->pitch = new->fb->pitches[0];
-	cp->cpp = new->fb->format->cpp[0];
-	cp->src_x = new->src.x1 >> 16;
-	cp->src_y = new->src.y1 >> 16;
-	/* At least one pixel: a clipped, downscaled span can round to 0. */
-	cp->src_w = max(drm_rect_width(&new->src) >> 16, 1);
-	cp->src_h = max(drm_rect_height(&new->src) >> 16, 1);
-	cp->dst = new->dst;
-	cp->src_uv = vps->data[1];
-	cp->pitch_uv = new->fb->pitches[1];
-	cp->color_encoding = new->color_encoding;
-	cp->color_range = new->color_range;
-	cp->alpha = new->alpha >> 8;
-	cp->blend_mode = new->pixel_blend_mode;
-	/* src is in framebuffer coordinates: 180 is both reflections. */
-	cp->reflect_x = !!(new->rotation & DRM_MODE_REFLECT_X) ^
-			!!(new->rotation & DRM_MODE_ROTATE_180);
-	cp->reflect_y = !!(new->rotation & DRM_MODE_REFLECT_Y) ^
-			!!(new->rotation & DRM_MODE_ROTATE_180);
+	if (to_vprime_plane_state(new)->mapped)
+		vprime_plane_describe(new, &to_vprime_plane_state(new)->compose);
+}
+
+/*
+ * A legacy cursor move (DRM_IOCTL_MODE_CURSOR, drmModeMoveCursor) is done
+ * at once, without a commit that waits for the CRTC's pending flip, as
+ * compositors and IGT's kms_cursor_legacy expect: the cursor stays on the
+ * same CRTC with the same framebuffer, on screen before and after (its
+ * mapping, held by the current state, stays in place).  Anything else --
+ * a new cursor image, showing or hiding it, another CRTC -- takes the
+ * normal commit.  The DRM core has checked the new state (clipping) and
+ * that the old one's commit is done.
+ */
+static int vprime_plane_atomic_async_check(struct drm_plane *plane,
+					   struct drm_atomic_state *state)
+{
+	struct drm_plane_state *new = drm_atomic_get_new_plane_state(state,
+								      plane);
+	struct drm_plane_state *cur = plane->state;
+
+	if (plane->type != DRM_PLANE_TYPE_CURSOR || !new->crtc ||
+	    new->crtc != cur->crtc || new->fb != cur->fb || !new->visible ||
+	    !to_vprime_plane_state(cur)->mapped)
+		return -EINVAL;
+	return 0;
+}
+
+/* Move the cursor in the current state and in the CRTC's frame. */
+static void vprime_plane_atomic_async_update(struct drm_plane *plane,
+					     struct drm_atomic_state *state)
+{
+	struct drm_plane_state *new = drm_atomic_get_new_plane_state(state,
+								      plane);
+	struct drm_plane_state *cur = plane->state;
+	struct vprime_compose_plane cp;
+
+	cur->crtc_x = new->crtc_x;
+	cur->crtc_y = new->crtc_y;
+	cur->crtc_w = new->crtc_w;
+	cur->crtc_h = new->crtc_h;
+	cur->src_x = new->src_x;
+	cur->src_y = new->src_y;
+	cur->src_w = new->src_w;
+	cur->src_h = new->src_h;
+	cur->src = new->src;
+	cur->dst = new->dst;
+	vprime_plane_describe(cur, &cp);
+	vprime_crtc_async_update(cur->crtc, to_vprime_plane_state(cur), &cp);
 }
 
 static const struct drm_plane_helper_funcs vprime_plane_helper_funcs = {
@@ -204,6 +258,8 @@ static const struct drm_plane_helper_funcs vprime_plane_helper_funcs = {
 	.prepare_fb = vprime_plane_prepare_fb,
 	.cleanup_fb = vprime_plane_cleanup_fb,
 	.atomic_update = vprime_plane_atomic_update,
+	.atomic_async_check = vprime_plane_atomic_async_check,
+	.atomic_async_update = vprime_plane_atomic_async_update,
 };
 
 /*
