@@ -75,6 +75,22 @@ static u32 vprime_to8(u32 c, u32 m)
 	return (c * 255 + m / 2) / m;
 }
 
+/*
+ * A 16-bit RGB pixel @v (5-bit blue at bit 0, @gbits-bit green, 5-bit red
+ * above it) as ARGB8888 with alpha @a: each channel widened to 8 bits by
+ * repeating its top bits.
+ */
+static u32 vprime_rgb16_to_argb(u32 v, unsigned int gbits, u32 a)
+{
+	u32 b = v & 0x1f, g = (v >> 5) & ((1u << gbits) - 1);
+	u32 r = (v >> (5 + gbits)) & 0x1f;
+
+	r = r << 3 | r >> 2;
+	g = g << (8 - gbits) | g >> (2 * gbits - 8);
+	b = b << 3 | b >> 2;
+	return a << 24 | r << 16 | g << 8 | b;
+}
+
 /* A 2101010 pixel @v as ARGB8888; @alpha: its top 2 bits are alpha. */
 static u32 vprime_2101010_to_argb(u32 v, bool alpha)
 {
@@ -106,7 +122,7 @@ static void vprime_compose_to_argb(u32 format, const u8 *raw, u32 *argb,
 	const __le16 *p16 = (const __le16 *)raw;
 	bool alpha = false;
 	unsigned int i;
-	u32 v, r, g, b;
+	u32 v;
 
 	switch (format) {
 	case DRM_FORMAT_ARGB8888:
@@ -129,16 +145,9 @@ static void vprime_compose_to_argb(u32 format, const u8 *raw, u32 *argb,
 		}
 		break;
 	case DRM_FORMAT_RGB565:
-		for (i = 0; i < n; i++) {
-			v = le16_to_cpu(p16[i]);
-			r = v >> 11;
-			g = (v >> 5) & 0x3f;
-			b = v & 0x1f;
-			r = (r << 3) | (r >> 2);
-			g = (g << 2) | (g >> 4);
-			b = (b << 3) | (b >> 2);
-			argb[i] = 0xff000000 | r << 16 | g << 8 | b;
-		}
+		for (i = 0; i < n; i++)
+			argb[i] = vprime_rgb16_to_argb(le16_to_cpu(p16[i]), 6,
+						       0xff);
 		break;
 	case DRM_FORMAT_ARGB1555:
 		alpha = true;
@@ -146,14 +155,8 @@ static void vprime_compose_to_argb(u32 format, const u8 *raw, u32 *argb,
 	case DRM_FORMAT_XRGB1555:
 		for (i = 0; i < n; i++) {
 			v = le16_to_cpu(p16[i]);
-			r = (v >> 10) & 0x1f;
-			g = (v >> 5) & 0x1f;
-			b = v & 0x1f;
-			r = (r << 3) | (r >> 2);
-			g = (g << 3) | (g >> 2);
-			b = (b << 3) | (b >> 2);
-			argb[i] = (!alpha || (v & 0x8000) ? 0xff000000 : 0) |
-				  r << 16 | g << 8 | b;
+			argb[i] = vprime_rgb16_to_argb(v, 5, !alpha ||
+						       (v & 0x8000) ? 0xff : 0);
 		}
 		break;
 	case DRM_FORMAT_ARGB2101010:
