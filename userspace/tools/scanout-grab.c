@@ -6,6 +6,7 @@
  * manner of ffmpeg's kmsgrab, for dumb-buffer drivers such as vprime.
  *
  *   scanout-grab [-D CARD] [-c CRTC_INDEX] [-o FILE.ppm] [-d REF.ppm]
+ *                [-p X,Y]...
  *
  * CARD defaults to the first vprime device's card node.
  * Prints one line:
@@ -19,7 +20,8 @@
  * pixel and PERCENT the share of pixels of any other colour.  -o writes
  * the picture as a binary PPM; -d compares it with an earlier one of the
  * same size and adds "changed PERCENT%", the share of pixels that
- * differ.
+ * differ.  Each -p (up to MAX_PROBES) adds a line "pixel X,Y #RRGGBB",
+ * the colour at that point.
  *
  * GETFB2 hands out the framebuffer's buffer handle only to the DRM master
  * or to a process with CAP_SYS_ADMIN, so run it as root.  The writeback
@@ -42,6 +44,8 @@
 #include <xf86drmMode.h>
 
 #include "vprime.h"
+
+#define MAX_PROBES 16
 
 struct grab {
 	uint32_t fb, width, height, pitch, offset, format;
@@ -162,6 +166,41 @@ static FILE *open_ppm(const struct grab *g, const char *path)
 	return f;
 }
 
+/* Print the colour at each of the @n points @probes (x, y pairs). */
+static int report_probes(const struct grab *g, const uint32_t *probes,
+			 unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		uint32_t x = probes[2 * i], y = probes[2 * i + 1];
+
+		if (x >= g->width || y >= g->height)
+			return fail("-p: point outside the framebuffer", EINVAL);
+		printf("pixel %u,%u #%06x\n", x, y, rgb_at(g, x, y));
+	}
+	return 0;
+}
+
+/* Parse "X,Y" into @xy. */
+static int parse_point(const char *arg, uint32_t *xy)
+{
+	unsigned long x, y;
+	char *end;
+
+	errno = 0;
+	x = strtoul(arg, &end, 10);
+	if (end == arg || *end != ',' || errno || x > UINT32_MAX)
+		return -1;
+	arg = end + 1;
+	y = strtoul(arg, &end, 10);
+	if (end == arg || *end || errno || y > UINT32_MAX)
+		return -1;
+	xy[0] = x;
+	xy[1] = y;
+	return 0;
+}
+
 static int report(const struct grab *g, const char *ref)
 {
 	uint32_t bg = rgb_at(g, 0, 0), crc = 0, x, y;
@@ -241,7 +280,8 @@ static int map_fb(int drm, uint32_t fb_id, struct grab *g, uint32_t *handle)
 
 static void print_usage(FILE *f)
 {
-	fprintf(f, "usage: scanout-grab [-D CARD] [-c CRTC_INDEX] [-o FILE.ppm] [-d REF.ppm]\n");
+	fprintf(f, "usage: scanout-grab [-D CARD] [-c CRTC_INDEX] [-o FILE.ppm] [-d REF.ppm]\n"
+		   "                    [-p X,Y]...\n");
 }
 
 int main(int argc, char **argv)
@@ -251,13 +291,14 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *card = NULL, *out = NULL, *ref = NULL;
-	unsigned int crtc_index = 0;
+	unsigned int crtc_index = 0, nprobes = 0;
+	uint32_t probes[2 * MAX_PROBES];
 	struct grab g = { 0 };
 	uint32_t handle = 0;
 	drmModeResPtr res;
 	int drm, opt, ret;
 
-	while ((opt = getopt_long(argc, argv, "D:c:o:d:h", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "D:c:o:d:p:h", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'D':
 			card = optarg;
@@ -270,6 +311,14 @@ int main(int argc, char **argv)
 			break;
 		case 'd':
 			ref = optarg;
+			break;
+		case 'p':
+			if (nprobes == MAX_PROBES ||
+			    parse_point(optarg, &probes[2 * nprobes])) {
+				print_usage(stderr);
+				return 1;
+			}
+			nprobes++;
 			break;
 		case 'h':
 			print_usage(stdout);
@@ -300,6 +349,8 @@ int main(int argc, char **argv)
 	ret = map_fb(drm, g.fb, &g, &handle);
 	if (!ret)
 		ret = report(&g, ref);
+	if (!ret)
+		ret = report_probes(&g, probes, nprobes);
 	if (!ret && out)
 		ret = write_ppm(&g, out);
 	if (g.pixels)
