@@ -1017,6 +1017,97 @@ igt_main
 		census_settle();
 	}
 
+	igt_describe("A gamma LUT (legacy or GAMMA_LUT) maps the output; a wrong size is refused");
+	igt_subtest("crc-gamma") {
+		uint32_t w = kp.mode.hdisplay, h = kp.mode.vdisplay;
+		struct fb fb = fb_create(w, h, DRM_FORMAT_XRGB8888);
+		uint32_t *in = malloc((size_t)w * h * 4);
+		uint32_t *out = malloc((size_t)w * h * 4);
+		uint16_t r[256], g[256], b[256];
+		struct drm_color_lut lut[256];
+		drmModeAtomicReqPtr req;
+		drmModeCrtcPtr crtc;
+		uint32_t blob, x, y, i, v;
+
+		igt_assert(in && out);
+		for (y = 0; y < h; y++)
+			for (x = 0; x < w; x++) {
+				in[y * w + x] = ((x * 3) & 0xff) << 16 |
+						((y * 5) & 0xff) << 8 |
+						((x ^ y) & 0xff);
+				*fb_pixel(&fb, x, y) = in[y * w + x];
+			}
+		req = modeset_req(&fb, &blob);
+		modeset_commit(req, blob);
+		crtc = drmModeGetCrtc(fd, kp.crtc);
+		igt_assert(crtc);
+		igt_assert_eq(crtc->gamma_size, 256);
+		drmModeFreeCrtc(crtc);
+
+		/* Legacy: red inverted, green as is, blue to 6 bits. */
+		for (i = 0; i < 256; i++) {
+			r[i] = (255 - i) * 257;
+			g[i] = i * 257;
+			b[i] = (i & 0xfc) * 257;
+		}
+		igt_assert_eq(drmModeCrtcSetGamma(fd, kp.crtc, 256, r, g, b), 0);
+		for (i = 0; i < w * h; i++) {
+			v = in[i];
+			out[i] = (255 - (v >> 16 & 0xff)) << 16 |
+				 (v & 0xff00) | (v & 0xfc);
+		}
+		check_crcs(output_crc(out, w, h), 3);
+		igt_assert_eq(drmModeCrtcSetGamma(fd, kp.crtc, 128, r, g, b),
+			      -EINVAL);
+
+		/*
+		 * GAMMA_LUT: an entry's top 8 bits (the low ones must not
+		 * round it up); 255 entries refused.
+		 */
+		for (i = 0; i < 256; i++)
+			lut[i] = (struct drm_color_lut){
+				.red = i * 257, .green = (i / 2) << 8 | 0xff,
+				.blue = 0xffff - i * 257,
+			};
+		igt_assert_eq(drmModeCreatePropertyBlob(fd, lut, sizeof(lut),
+							&blob), 0);
+		req = drmModeAtomicAlloc();
+		igt_assert(req);
+		add(req, kp.crtc, DRM_MODE_OBJECT_CRTC, "GAMMA_LUT", blob);
+		igt_assert_eq(commit(req, 0), 0);
+		drmModeAtomicFree(req);
+		igt_assert_eq(drmModeDestroyPropertyBlob(fd, blob), 0);
+		for (i = 0; i < w * h; i++) {
+			v = in[i];
+			out[i] = (v & 0xff0000) |
+				 ((v >> 8 & 0xff) / 2) << 8 |
+				 (255 - (v & 0xff));
+		}
+		check_crcs(output_crc(out, w, h), 3);
+		igt_assert_eq(drmModeCreatePropertyBlob(fd, lut,
+							sizeof(lut[0]) * 255,
+							&blob), 0);
+		req = drmModeAtomicAlloc();
+		igt_assert(req);
+		add(req, kp.crtc, DRM_MODE_OBJECT_CRTC, "GAMMA_LUT", blob);
+		igt_assert_eq(commit(req, DRM_MODE_ATOMIC_TEST_ONLY), -EINVAL);
+		drmModeAtomicFree(req);
+		igt_assert_eq(drmModeDestroyPropertyBlob(fd, blob), 0);
+
+		/* No LUT: the output as drawn. */
+		req = drmModeAtomicAlloc();
+		igt_assert(req);
+		add(req, kp.crtc, DRM_MODE_OBJECT_CRTC, "GAMMA_LUT", 0);
+		igt_assert_eq(commit(req, 0), 0);
+		drmModeAtomicFree(req);
+		check_crcs(output_crc(in, w, h), 3);
+		free(out);
+		free(in);
+		pipe_off();
+		fb_destroy(&fb);
+		census_settle();
+	}
+
 	igt_describe("A primary plane smaller than the CRTC, moved and clipped, on black");
 	igt_subtest("crc-primary-positioned") {
 		uint32_t w = kp.mode.hdisplay, h = kp.mode.vdisplay;

@@ -47,6 +47,11 @@
  * Formats without alpha have sa = 255, so with pa = 255 every mode copies.
  * The output's alpha byte is always 0xff.
  *
+ * Gamma: a CRTC's GAMMA_LUT (%VPRIME_GAMMA_SIZE entries; the legacy
+ * gamma ioctl sets it too) maps each channel of the blended output, value
+ * v to the top 8 bits of the 16-bit entry v of its table (so that the
+ * ramp i * 0xffff / 255 is the identity).
+ *
  * The CRC is crc32_le() with seed 0 and no final inversion over the output
  * lines, top to bottom, width * 4 bytes each (little-endian pixels), the
  * same as crc32_le(0, buffer, width * height * 4) over the whole output.
@@ -354,6 +359,22 @@ static void vprime_compose_write_line(const struct vprime_wb_target *wb,
 			    (size_t)width * 4);
 }
 
+/* Map each channel of @n output pixels @out through @frame's gamma LUT. */
+static void vprime_compose_gamma(const struct vprime_frame *frame,
+				 __le32 *out, unsigned int n)
+{
+	unsigned int x;
+	u32 v;
+
+	for (x = 0; x < n; x++) {
+		v = le32_to_cpu(out[x]);
+		out[x] = cpu_to_le32(0xff000000 |
+				     frame->lut[0][(v >> 16) & 0xff] << 16 |
+				     frame->lut[1][(v >> 8) & 0xff] << 8 |
+				     frame->lut[2][v & 0xff]);
+	}
+}
+
 /**
  * vprime_compose() - compose a frame, write it back, return its CRC
  * @frame: the CRTC's size and visible planes, bottom first; their mappings
@@ -387,6 +408,8 @@ u32 vprime_compose(const struct vprime_frame *frame,
 			bufs->out[x] = cpu_to_le32(0xff000000);
 		for (i = 0; i < frame->num_planes; i++)
 			vprime_compose_plane_line(&frame->planes[i], y, bufs);
+		if (frame->gamma)
+			vprime_compose_gamma(frame, bufs->out, frame->width);
 		if (want_crc)
 			crc = crc32_le(crc, (u8 *)bufs->out, frame->width * 4);
 		if (wb)

@@ -5,6 +5,7 @@
 
 #include <drm/drm_atomic.h>
 #include <drm/drm_atomic_helper.h>
+#include <drm/drm_color_mgmt.h>
 #include <drm/drm_managed.h>
 #include <drm/drm_print.h>
 #include <drm/drm_vblank.h>
@@ -23,6 +24,54 @@
 static const char *const vprime_crc_sources[] = { "auto" };
 
 /*
+ * Latch the frame on screen from vblank @frame on for the compose work:
+ * a new entry when the frame changed since the last latch (or that one is
+ * being composed), else the last entry stands for this vblank too.  A
+ * full ring's newest entry takes the new frame and all its CRC frame
+ * numbers: a compose work that lags that far behind reports the newest
+ * frame for them.  Called with @vcrtc->lock held.
+ */
+static void vprime_crtc_latch(struct vprime_crtc *vcrtc, u64 frame, bool wb)
+{
+	u64 tag = frame + 1, first = tag;
+	struct vprime_latch *l = NULL;
+
+	/* Numbers a late timer skipped: the frames before stood for them. */
+	if (vcrtc->crc_next && vcrtc->crc_next < tag)
+		first = tag - min_t(u64, VPRIME_CRC_BACKLOG,
+				    tag - vcrtc->crc_next);
+	vcrtc->crc_next = tag + 1;
+	if (wb)
+		vcrtc->wb_state = VPRIME_WB_LATCHED;
+	if (vcrtc->latch_count)
+		l = &vcrtc->latched[(vcrtc->latch_head + vcrtc->latch_count - 1) %
+				    VPRIME_LATCH_DEPTH];
+	if (l && !wb && l->content == vcrtc->content_seq) {
+		l->last = tag;
+		return;
+	}
+	if (l && vcrtc->latch_count == VPRIME_LATCH_DEPTH) {
+		l->frame = vcrtc->frame;
+		l->seq = vcrtc->frame_seq;
+		l->content = vcrtc->content_seq;
+		l->last = tag;
+		l->wb |= wb;
+		return;
+	}
+	l = &vcrtc->latched[(vcrtc->latch_head + vcrtc->latch_count) %
+			    VPRIME_LATCH_DEPTH];
+	vcrtc->latch_count++;
+	*l = (struct vprime_latch){
+		.frame = vcrtc->frame,
+		.seq = vcrtc->frame_seq,
+		.content = vcrtc->content_seq,
+		.first = first,
+		.last = tag,
+		.wb = wb,
+	};
+}
+
+/*
  * The vblank "interrupt".  The timer is moved to the next frame before the
  * vblank is handled, as hardware updates its counters before it raises the
  * interrupt: vprime_crtc_get_vblank_timestamp() relies on it.  The compose
@@ -32,6 +81,10 @@ static const char *const vprime_crc_sources[] = { "auto" };
  * to stop through @vblank_on.  When enable_vblank has restarted the timer
  * meanwhile, the timer is queued again and this run steps aside: forwarding
  * a queued timer is not allowed.
+ *
+ * Like display hardware, it latches the frame at the vblank: a commit
+ * that lands after it is seen from the next one on, however late the
+ * compose work runs.
  */
 static enum hrtimer_restart vprime_crtc_vblank_timer(struct hrtimer *timer)
 {
@@ -39,7 +92,7 @@ static enum hrtimer_restart vprime_crtc_vblank_timer(struct hrtimer *timer)
 						 vblank_timer);
 	struct drm_crtc *crtc = &vcrtc->base;
 	struct vprime_device *vdev = to_vprime_device(crtc->dev);
-	bool fence_cookie, handled;
+	bool fence_cookie, handled, wb;
 	u64 frame;
 
 	spin_lock(&vcrtc->lock);
@@ -62,24 +115,11 @@ static enum hrtimer_restart vprime_crtc_vblank_timer(struct hrtimer *timer)
 
 	frame = drm_crtc_vblank_count(crtc);
 	spin_lock(&vcrtc->lock);
-	if (vcrtc->crc_enabled) {
-		/*
-		 * Frames the work has not reported yet get this frame's CRC,
-		 * including counts a late timer skipped (readers expect one
-		 * CRC per frame), as many as the core's CRC ring takes.
-		 */
-		if (!vcrtc->crc_pending) {
-			vcrtc->frame_start = frame;
-			if (vcrtc->crc_next && vcrtc->crc_next < frame)
-				vcrtc->frame_start =
-					frame - min_t(u64, VPRIME_CRC_BACKLOG,
-						      frame - vcrtc->crc_next);
-		}
-		vcrtc->frame_end = frame;
-		vcrtc->crc_pending = true;
-	}
-	if (vcrtc->crc_pending || vcrtc->wb_state == VPRIME_WB_ARMED)
+	wb = vcrtc->wb_state == VPRIME_WB_ARMED;
+	if (vcrtc->crc_enabled || wb) {
+		vprime_crtc_latch(vcrtc, frame, wb);
 		queue_work(vdev->compose_wq, &vcrtc->compose_work);
+	}
 	spin_unlock(&vcrtc->lock);
 	return HRTIMER_RESTART;
 }
@@ -101,26 +141,36 @@ static void vprime_crtc_wb_done(struct vprime_crtc *vcrtc, int status,
 }
 
 /*
- * Compose the current frame: report its CRC for every vblank since the
- * last report, and write it into an armed writeback job.  The frame is
- * copied under the lock; the framebuffer mappings it points to stay valid
- * until the commit that replaces the frame has flushed this work
- * (vprime_crtc_flush_compose()).
+ * Compose the oldest latched frame: report its CRC for every frame number
+ * it stands for, and write it into the writeback job it carries.  The
+ * entry is taken out of the ring under the lock; the framebuffer mappings
+ * it points to stay valid until the commit that replaced its frame has
+ * flushed this work (vprime_crtc_flush_compose()).  One frame a run, the
+ * work queued again for the next: a flush waits for the frame being
+ * composed, not for the frames the timer latches meanwhile.
  */
 static void vprime_crtc_compose_work(struct work_struct *work)
 {
 	struct vprime_crtc *vcrtc = container_of(work, struct vprime_crtc,
 						 compose_work);
+	struct vprime_device *vdev = to_vprime_device(vcrtc->base.dev);
 	struct vprime_wb_target target;
-	struct vprime_frame frame;
+	struct vprime_latch l;
 	bool want_crc, wb;
-	u64 start, end;
 	u32 crc = 0;
+	u64 tag;
 
 	spin_lock_irq(&vcrtc->lock);
-	want_crc = vcrtc->crc_pending && vcrtc->crc_enabled;
-	vcrtc->crc_pending = false;
-	wb = vcrtc->wb_state == VPRIME_WB_ARMED;
+	if (!vcrtc->latch_count) {
+		spin_unlock_irq(&vcrtc->lock);
+		return;
+	}
+	l = vcrtc->latched[vcrtc->latch_head];
+	vcrtc->latch_head = (vcrtc->latch_head + 1) % VPRIME_LATCH_DEPTH;
+	if (--vcrtc->latch_count)
+		queue_work(vdev->compose_wq, &vcrtc->compose_work);
+	want_crc = vcrtc->crc_enabled;
+	wb = l.wb && vcrtc->wb_state == VPRIME_WB_LATCHED;
 	if (wb) {
 		vcrtc->wb_state = VPRIME_WB_RUNNING;
 		target = vcrtc->wb_target;
@@ -129,29 +179,23 @@ static void vprime_crtc_compose_work(struct work_struct *work)
 		spin_unlock_irq(&vcrtc->lock);
 		return;
 	}
-	frame = vcrtc->frame;
 	vcrtc->composing = true;
-	vcrtc->compose_seq = vcrtc->frame_seq;
-	start = vcrtc->frame_start;
-	end = vcrtc->frame_end;
-	/* Handed over now: the next run starts after them, never before. */
-	if (want_crc)
-		vcrtc->crc_next = end + 1;
+	vcrtc->compose_seq = l.seq;
 	spin_unlock_irq(&vcrtc->lock);
 
-	if (frame.width)
-		crc = vprime_compose(&frame, &vcrtc->buffers,
+	if (l.frame.width)
+		crc = vprime_compose(&l.frame, &vcrtc->buffers,
 				     wb ? &target : NULL, want_crc);
 	spin_lock_irq(&vcrtc->lock);
 	vcrtc->composing = false;
 	spin_unlock_irq(&vcrtc->lock);
 	if (wb)
-		vprime_crtc_wb_done(vcrtc, frame.width ? 0 : -EIO, true);
-	if (!want_crc || !frame.width)
+		vprime_crtc_wb_done(vcrtc, l.frame.width ? 0 : -EIO, true);
+	if (!want_crc || !l.frame.width)
 		return;
-	for (; start <= end; start++) {
+	for (tag = l.first; tag <= l.last; tag++) {
 		/* Fails once the reader has gone or is too slow: stop then. */
-		if (drm_crtc_add_crc_entry(&vcrtc->base, true, (u32)start, &crc))
+		if (drm_crtc_add_crc_entry(&vcrtc->base, true, (u32)tag, &crc))
 			break;
 	}
 }
@@ -168,15 +212,21 @@ static void vprime_crtc_compose_work(struct work_struct *work)
  */
 void vprime_crtc_wb_wait_idle(struct vprime_crtc *vcrtc)
 {
+	unsigned int i;
 	bool cancel;
 
 	wait_event_timeout(vcrtc->wb_idle,
 			   READ_ONCE(vcrtc->wb_state) == VPRIME_WB_IDLE,
 			   msecs_to_jiffies(VPRIME_WB_TIMEOUT_MS));
 	spin_lock_irq(&vcrtc->lock);
-	cancel = vcrtc->wb_state == VPRIME_WB_ARMED;
-	if (cancel)
+	cancel = vcrtc->wb_state == VPRIME_WB_ARMED ||
+		 vcrtc->wb_state == VPRIME_WB_LATCHED;
+	if (cancel) {
 		vcrtc->wb_state = VPRIME_WB_RUNNING;
+		/* Its latched frame must not carry the next job. */
+		for (i = 0; i < VPRIME_LATCH_DEPTH; i++)
+			vcrtc->latched[i].wb = false;
+	}
 	spin_unlock_irq(&vcrtc->lock);
 	if (cancel) {
 		drm_dbg_kms(vcrtc->base.dev, "writeback job timed out\n");
@@ -213,10 +263,9 @@ void vprime_crtc_wb_queue(struct vprime_crtc *vcrtc,
  *
  * Called by the commit tail once the new frame is in place and before
  * the old plane states are cleaned up: after this, no compose work reads
- * the old framebuffers' mappings.  A work item that is idle, or composing
- * the newest frame, is not waited for (a legacy cursor move then does not
- * wait for a whole composition); one that copies a frame after this
- * copies the new one.
+ * the old framebuffers' mappings.  A work item that is idle, or has only
+ * the newest frame to compose, is not waited for; frames latched after
+ * this are the new one.
  *
  * Context: process context; may sleep.
  */
@@ -225,11 +274,24 @@ void vprime_crtc_flush_compose(struct drm_crtc *crtc)
 	struct vprime_crtc *vcrtc = to_vprime_crtc(crtc);
 	bool older;
 
-	spin_lock_irq(&vcrtc->lock);
-	older = vcrtc->composing && vcrtc->compose_seq != vcrtc->frame_seq;
-	spin_unlock_irq(&vcrtc->lock);
-	if (older)
+	/*
+	 * A run composes one frame and queues the work again for the next:
+	 * flush until no older frame is latched or being composed.  Frames
+	 * latched meanwhile are the new one, so this ends.
+	 */
+	for (;;) {
+		spin_lock_irq(&vcrtc->lock);
+		/* The oldest latched frame has the lowest sequence number. */
+		older = (vcrtc->composing &&
+			 vcrtc->compose_seq != vcrtc->frame_seq) ||
+			(vcrtc->latch_count &&
+			 vcrtc->latched[vcrtc->latch_head].seq !=
+			 vcrtc->frame_seq);
+		spin_unlock_irq(&vcrtc->lock);
+		if (!older)
+			return;
 		flush_work(&vcrtc->compose_work);
+	}
 }
 
 /**
@@ -238,7 +300,7 @@ void vprime_crtc_flush_compose(struct drm_crtc *crtc)
  * @vps: the plane's current state, whose description becomes @cp
  * @cp: the plane's new description (its @cp->plane finds it in the frame)
  *
- * For a plane's async update (a cursor move): the next composition shows
+ * For a plane's async update (a cursor move): the next vblank latches
  * it.  The framebuffer is the same, still mapped by the plane's current
  * state, so a composition reading the old frame needs no flush.  Under
  * &vprime_crtc.lock, against the atomic_flush of a commit without this
@@ -259,6 +321,7 @@ void vprime_crtc_async_update(struct drm_crtc *crtc,
 	for (i = 0; i < vcrtc->frame.num_planes; i++)
 		if (vcrtc->frame.planes[i].plane == cp->plane)
 			vcrtc->frame.planes[i] = *cp;
+	vcrtc->content_seq++;
 	spin_unlock_irq(&vcrtc->lock);
 }
 
@@ -419,6 +482,13 @@ static int vprime_crtc_atomic_check(struct drm_crtc *crtc,
 		drm_atomic_get_new_crtc_state(state, crtc);
 	enum drm_mode_status status;
 
+	if (crtc_state->gamma_lut &&
+	    drm_color_lut_size(crtc_state->gamma_lut) != VPRIME_GAMMA_SIZE) {
+		drm_dbg_atomic(crtc->dev, "gamma LUT of %u entries, not %u\n",
+			       drm_color_lut_size(crtc_state->gamma_lut),
+			       VPRIME_GAMMA_SIZE);
+		return -EINVAL;
+	}
 	if (!crtc_state->enable)
 		return 0;
 	status = vprime_crtc_mode_valid(crtc, &crtc_state->mode);
@@ -457,6 +527,7 @@ static void vprime_crtc_atomic_disable(struct drm_crtc *crtc,
 	vcrtc->frame.width = 0;
 	vcrtc->frame.num_planes = 0;
 	vcrtc->frame_seq++;
+	vcrtc->content_seq++;
 	spin_unlock_irq(&vcrtc->lock);
 
 	/* A CRTC that stays off gets no flush: its event is sent here. */
@@ -465,6 +536,28 @@ static void vprime_crtc_atomic_disable(struct drm_crtc *crtc,
 		drm_crtc_send_vblank_event(crtc, crtc->state->event);
 		spin_unlock_irq(&crtc->dev->event_lock);
 		crtc->state->event = NULL;
+	}
+}
+
+/*
+ * The composer's tables for the gamma LUT @blob (checked: full size): an
+ * entry's top 8 bits, so that the usual ramp i * 0xffff / 255 is the
+ * identity (rounding would raise the upper half by one).
+ */
+static void vprime_crtc_set_gamma(struct vprime_frame *frame,
+				  const struct drm_property_blob *blob)
+{
+	const struct drm_color_lut *lut;
+	unsigned int i;
+
+	frame->gamma = blob;
+	if (!blob)
+		return;
+	lut = blob->data;
+	for (i = 0; i < VPRIME_GAMMA_SIZE; i++) {
+		frame->lut[0][i] = lut[i].red >> 8;
+		frame->lut[1][i] = lut[i].green >> 8;
+		frame->lut[2][i] = lut[i].blue >> 8;
 	}
 }
 
@@ -531,7 +624,9 @@ static void vprime_crtc_atomic_flush(struct drm_crtc *crtc,
 	}
 
 	vcrtc->frame = frame;
+	vprime_crtc_set_gamma(&vcrtc->frame, crtc_state->gamma_lut);
 	vcrtc->frame_seq++;
+	vcrtc->content_seq++;
 	if (armed)
 		vcrtc->wb_state = VPRIME_WB_ARMED;
 	spin_unlock_irq(&vcrtc->lock);
@@ -608,6 +703,11 @@ struct vprime_crtc *vprime_crtc_create(struct vprime_device *vdev,
 	if (ret)
 		return ERR_PTR(ret);
 	drm_crtc_helper_add(&vcrtc->base, &vprime_crtc_helper_funcs);
+	/* GAMMA_LUT, which the legacy gamma ioctl sets as well. */
+	ret = drm_mode_crtc_set_gamma_size(&vcrtc->base, VPRIME_GAMMA_SIZE);
+	if (ret)
+		return ERR_PTR(ret);
+	drm_crtc_enable_color_mgmt(&vcrtc->base, 0, false, VPRIME_GAMMA_SIZE);
 	ret = drmm_add_action_or_reset(drm, vprime_crtc_release, vcrtc);
 	if (ret)
 		return ERR_PTR(ret);

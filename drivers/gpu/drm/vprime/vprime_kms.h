@@ -36,6 +36,8 @@ struct vprime_device;
  */
 #define VPRIME_MAX_CLOCK_KHZ	1200000
 #define VPRIME_MAX_REFRESH	240
+/* Entries of a CRTC's gamma LUT: one per 8-bit channel value. */
+#define VPRIME_GAMMA_SIZE	256
 
 /**
  * struct vprime_compose_plane - one plane as the composer sees it
@@ -88,12 +90,16 @@ struct vprime_compose_plane {
  * @height: active height in lines
  * @num_planes: entries used in @planes
  * @planes: the visible planes, bottom (lowest zpos) first
+ * @gamma: the CRTC has a gamma LUT: @lut applies to the blended output
+ * @lut: the LUT's red, green and blue tables, 8-bit value to 8-bit value
  */
 struct vprime_frame {
 	unsigned int width;
 	unsigned int height;
 	unsigned int num_planes;
 	struct vprime_compose_plane planes[VPRIME_PLANES_PER_CRTC];
+	bool gamma;
+	u8 lut[3][VPRIME_GAMMA_SIZE];
 };
 
 /**
@@ -128,15 +134,43 @@ struct vprime_wb_target {
  * enum vprime_wb_state - where a CRTC's writeback job is
  * @VPRIME_WB_IDLE: no job in flight
  * @VPRIME_WB_QUEUED: a commit tail queued one; its atomic_flush arms it
- * @VPRIME_WB_ARMED: the next compose work writes it (a vblank reference
- *	keeps the timer running until then)
+ * @VPRIME_WB_ARMED: the next vblank latches it with the frame (a vblank
+ *	reference keeps the timer running until then)
+ * @VPRIME_WB_LATCHED: a latched frame carries it to the compose work
  * @VPRIME_WB_RUNNING: the compose work is writing it
  */
 enum vprime_wb_state {
 	VPRIME_WB_IDLE,
 	VPRIME_WB_QUEUED,
 	VPRIME_WB_ARMED,
+	VPRIME_WB_LATCHED,
 	VPRIME_WB_RUNNING,
+};
+
+/* Latched frames a CRTC's compose work may lag behind by. */
+#define VPRIME_LATCH_DEPTH	8
+
+/**
+ * struct vprime_latch - a frame as a vblank latched it
+ * @frame: the CRTC's frame at that vblank
+ * @seq: its &vprime_crtc.frame_seq
+ * @content: its &vprime_crtc.content_seq
+ * @first: the first CRC frame number it stands for
+ * @last: the last one (later vblanks that latched the same frame)
+ * @wb: it carries the writeback job
+ *
+ * The frame latched at vblank N is on screen until vblank N + 1: its CRC
+ * is reported as frame N + 1, the frame that ends there, as display
+ * hardware (and IGT, which reads a flip's CRC at the next flip's vblank)
+ * numbers them.
+ */
+struct vprime_latch {
+	struct vprime_frame frame;
+	u64 seq;
+	u64 content;
+	u64 first;
+	u64 last;
+	bool wb;
 };
 
 /**
@@ -178,9 +212,8 @@ struct vprime_plane_state {
  * @crc_vblank_ref: set_crc_source() holds a vblank reference so that the
  *	timer keeps running while CRCs are read; only set_crc_source()
  *	touches it, and the DRM core calls that from one opener at a time
- * @lock: protects @period, @vblank_on, @frame, @crc_enabled,
- *	@crc_pending, @frame_start, @frame_end and @crc_next, and the
- *	(re)starts of
+ * @lock: protects @period, @vblank_on, @frame, @crc_enabled, @latched,
+ *	@latch_head, @latch_count and @crc_next, and the (re)starts of
  *	@vblank_timer;
  *	taken in the timer (hard interrupt), so with interrupts off elsewhere
  * @vblank_on: the DRM core has vblank interrupts enabled (enable_vblank
@@ -189,13 +222,16 @@ struct vprime_plane_state {
  * @frame: what the CRTC shows, replaced by atomic_flush and atomic_disable;
  *	protected by @lock
  * @crc_enabled: CRC source "auto" is selected; protected by @lock
- * @crc_pending: @compose_work has frames to report; protected by @lock
- * @frame_start: first vblank count not yet reported; protected by @lock
- * @frame_end: last vblank count to report; protected by @lock
- * @crc_next: the vblank count after the last one handed to @compose_work
- *	(0: none since the source was selected); protected by @lock
- * @frame_seq: bumped each time atomic_flush publishes @frame; protected
- *	by @lock
+ * @latched: frames the vblank timer latched for @compose_work, a ring
+ *	of @latch_count from @latch_head, oldest first; protected by @lock
+ * @latch_head: index of the oldest entry of @latched
+ * @latch_count: entries in @latched
+ * @crc_next: the CRC frame number after the last one latched (0: none
+ *	since the source was selected); protected by @lock
+ * @frame_seq: bumped each time atomic_flush or atomic_disable replaces
+ *	@frame (its framebuffer mappings may go); protected by @lock
+ * @content_seq: bumped each time @frame changes: with @frame_seq, and at
+ *	an async plane update; protected by @lock
  * @compose_seq: the @frame_seq of the frame @compose_work is composing;
  *	protected by @lock
  * @composing: @compose_work is reading a frame's framebuffers; protected
@@ -213,16 +249,17 @@ struct vprime_crtc {
 	struct work_struct compose_work;
 	struct vprime_compose_buffers buffers;
 	bool crc_vblank_ref;
-	/* protects period, vblank_on, frame, crc_*, frame_start, frame_end */
+	/* protects period, vblank_on, frame, crc_*, latch_*, frame_seq */
 	spinlock_t lock;
 	bool vblank_on;
 	struct vprime_frame frame;
 	bool crc_enabled;
-	bool crc_pending;
-	u64 frame_start;
-	u64 frame_end;
+	struct vprime_latch latched[VPRIME_LATCH_DEPTH];
+	unsigned int latch_head;
+	unsigned int latch_count;
 	u64 crc_next;
 	u64 frame_seq;
+	u64 content_seq;
 	u64 compose_seq;
 	bool composing;
 	struct drm_writeback_connector *wb;
