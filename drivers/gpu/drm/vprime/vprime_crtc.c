@@ -25,50 +25,56 @@ static const char *const vprime_crc_sources[] = { "auto" };
 
 /*
  * Latch the frame on screen from vblank @frame on for the compose work:
- * a new entry when the frame changed since the last latch (or that one is
- * being composed), else the last entry stands for this vblank too.  A
- * full ring's newest entry takes the new frame and all its CRC frame
- * numbers: a compose work that lags that far behind reports the newest
- * frame for them.  Called with @vcrtc->lock held.
+ * a new entry, holding references to the frame's framebuffer mappings,
+ * when the frame changed since the last latch (or that one is being
+ * composed); else the last entry stands for this vblank too.  With the
+ * ring full the newest entry stands for it as well (a compose work that
+ * lags that far behind reports it for these frame numbers), and a
+ * writeback job waits for a free entry.  Never drops a reference (that
+ * may unmap, which sleeps).  Called with @vcrtc->lock held.
  */
 static void vprime_crtc_latch(struct vprime_crtc *vcrtc, u64 frame, bool wb)
 {
 	u64 tag = frame + 1, first = tag;
 	struct vprime_latch *l = NULL;
+	unsigned int i;
 
 	/* Numbers a late timer skipped: the frames before stood for them. */
 	if (vcrtc->crc_next && vcrtc->crc_next < tag)
 		first = tag - min_t(u64, VPRIME_CRC_BACKLOG,
 				    tag - vcrtc->crc_next);
 	vcrtc->crc_next = tag + 1;
-	if (wb)
-		vcrtc->wb_state = VPRIME_WB_LATCHED;
 	if (vcrtc->latch_count)
 		l = &vcrtc->latched[(vcrtc->latch_head + vcrtc->latch_count - 1) %
 				    VPRIME_LATCH_DEPTH];
-	if (l && !wb && l->content == vcrtc->content_seq) {
+	if (l && ((!wb && l->content == vcrtc->content_seq) ||
+		  vcrtc->latch_count == VPRIME_LATCH_DEPTH)) {
 		l->last = tag;
 		return;
 	}
-	if (l && vcrtc->latch_count == VPRIME_LATCH_DEPTH) {
-		l->frame = vcrtc->frame;
-		l->seq = vcrtc->frame_seq;
-		l->content = vcrtc->content_seq;
-		l->last = tag;
-		l->wb |= wb;
-		return;
-	}
+	if (wb)
+		vcrtc->wb_state = VPRIME_WB_LATCHED;
 	l = &vcrtc->latched[(vcrtc->latch_head + vcrtc->latch_count) %
 			    VPRIME_LATCH_DEPTH];
 	vcrtc->latch_count++;
 	*l = (struct vprime_latch){
 		.frame = vcrtc->frame,
-		.seq = vcrtc->frame_seq,
 		.content = vcrtc->content_seq,
 		.first = first,
 		.last = tag,
 		.wb = wb,
 	};
+	for (i = 0; i < l->frame.num_planes; i++)
+		vprime_fb_map_get(l->frame.planes[i].fbmap);
+}
+
+/* Drop a latched frame's references to its mappings.  May sleep. */
+static void vprime_crtc_latch_release(struct vprime_latch *l)
+{
+	unsigned int i;
+
+	for (i = 0; i < l->frame.num_planes; i++)
+		vprime_fb_map_put(l->frame.planes[i].fbmap);
 }
 
 /*
@@ -143,11 +149,9 @@ static void vprime_crtc_wb_done(struct vprime_crtc *vcrtc, int status,
 /*
  * Compose the oldest latched frame: report its CRC for every frame number
  * it stands for, and write it into the writeback job it carries.  The
- * entry is taken out of the ring under the lock; the framebuffer mappings
- * it points to stay valid until the commit that replaced its frame has
- * flushed this work (vprime_crtc_flush_compose()).  One frame a run, the
- * work queued again for the next: a flush waits for the frame being
- * composed, not for the frames the timer latches meanwhile.
+ * entry is taken out of the ring under the lock; its references keep the
+ * framebuffers mapped until it is composed, then they are dropped.  One
+ * frame a run, the work queued again for the next.
  */
 static void vprime_crtc_compose_work(struct work_struct *work)
 {
@@ -175,20 +179,12 @@ static void vprime_crtc_compose_work(struct work_struct *work)
 		vcrtc->wb_state = VPRIME_WB_RUNNING;
 		target = vcrtc->wb_target;
 	}
-	if (!want_crc && !wb) {
-		spin_unlock_irq(&vcrtc->lock);
-		return;
-	}
-	vcrtc->composing = true;
-	vcrtc->compose_seq = l.seq;
 	spin_unlock_irq(&vcrtc->lock);
 
-	if (l.frame.width)
+	if (l.frame.width && (want_crc || wb))
 		crc = vprime_compose(&l.frame, &vcrtc->buffers,
 				     wb ? &target : NULL, want_crc);
-	spin_lock_irq(&vcrtc->lock);
-	vcrtc->composing = false;
-	spin_unlock_irq(&vcrtc->lock);
+	vprime_crtc_latch_release(&l);
 	if (wb)
 		vprime_crtc_wb_done(vcrtc, l.frame.width ? 0 : -EIO, true);
 	if (!want_crc || !l.frame.width)
@@ -258,51 +254,14 @@ void vprime_crtc_wb_queue(struct vprime_crtc *vcrtc,
 }
 
 /**
- * vprime_crtc_flush_compose() - wait for a composition of an older frame
- * @crtc: the CRTC
- *
- * Called by the commit tail once the new frame is in place and before
- * the old plane states are cleaned up: after this, no compose work reads
- * the old framebuffers' mappings.  A work item that is idle, or has only
- * the newest frame to compose, is not waited for; frames latched after
- * this are the new one.
- *
- * Context: process context; may sleep.
- */
-void vprime_crtc_flush_compose(struct drm_crtc *crtc)
-{
-	struct vprime_crtc *vcrtc = to_vprime_crtc(crtc);
-	bool older;
-
-	/*
-	 * A run composes one frame and queues the work again for the next:
-	 * flush until no older frame is latched or being composed.  Frames
-	 * latched meanwhile are the new one, so this ends.
-	 */
-	for (;;) {
-		spin_lock_irq(&vcrtc->lock);
-		/* The oldest latched frame has the lowest sequence number. */
-		older = (vcrtc->composing &&
-			 vcrtc->compose_seq != vcrtc->frame_seq) ||
-			(vcrtc->latch_count &&
-			 vcrtc->latched[vcrtc->latch_head].seq !=
-			 vcrtc->frame_seq);
-		spin_unlock_irq(&vcrtc->lock);
-		if (!older)
-			return;
-		flush_work(&vcrtc->compose_work);
-	}
-}
-
-/**
  * vprime_crtc_async_update() - replace one plane of the frame on screen
  * @crtc: the CRTC
  * @vps: the plane's current state, whose description becomes @cp
  * @cp: the plane's new description (its @cp->plane finds it in the frame)
  *
  * For a plane's async update (a cursor move): the next vblank latches
- * it.  The framebuffer is the same, still mapped by the plane's current
- * state, so a composition reading the old frame needs no flush.  Under
+ * it.  The framebuffer is the same, mapped by the plane's current state.
+ * Under
  * &vprime_crtc.lock, against the atomic_flush of a commit without this
  * plane, which reads @vps->compose.
  *
@@ -526,7 +485,6 @@ static void vprime_crtc_atomic_disable(struct drm_crtc *crtc,
 	spin_lock_irq(&vcrtc->lock);
 	vcrtc->frame.width = 0;
 	vcrtc->frame.num_planes = 0;
-	vcrtc->frame_seq++;
 	vcrtc->content_seq++;
 	spin_unlock_irq(&vcrtc->lock);
 
@@ -609,7 +567,7 @@ static void vprime_crtc_atomic_flush(struct drm_crtc *crtc,
 		if (!plane_state)
 			plane_state = plane->state;
 		vps = to_vprime_plane_state(plane_state);
-		if (!vps->mapped ||
+		if (!vps->fbmap ||
 		    frame.num_planes == VPRIME_PLANES_PER_CRTC)
 			continue;
 		/* Insertion sort, bottom first. */
@@ -625,7 +583,6 @@ static void vprime_crtc_atomic_flush(struct drm_crtc *crtc,
 
 	vcrtc->frame = frame;
 	vprime_crtc_set_gamma(&vcrtc->frame, crtc_state->gamma_lut);
-	vcrtc->frame_seq++;
 	vcrtc->content_seq++;
 	if (armed)
 		vcrtc->wb_state = VPRIME_WB_ARMED;
@@ -665,6 +622,13 @@ static void vprime_crtc_release(struct drm_device *drm, void *data)
 
 	hrtimer_cancel(&vcrtc->vblank_timer);
 	cancel_work_sync(&vcrtc->compose_work);
+	/* Frames latched and never composed: their mappings go now. */
+	while (vcrtc->latch_count) {
+		vprime_crtc_latch_release(&vcrtc->latched[vcrtc->latch_head]);
+		vcrtc->latch_head = (vcrtc->latch_head + 1) %
+				    VPRIME_LATCH_DEPTH;
+		vcrtc->latch_count--;
+	}
 }
 
 /**

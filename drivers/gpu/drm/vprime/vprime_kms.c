@@ -26,43 +26,44 @@
  * implicit fence.  In the commit tail, atomic_update describes each plane
  * to the composer and the CRTC's atomic_flush publishes the frame (the
  * planes bottom to top) in &vprime_crtc.frame and arms the event.  Then
- * the tail waits for the flip, flushes the compose work of every CRTC
- * that loses a framebuffer mapping in the commit and only then cleans up
- * the old plane states (cleanup_fb unmaps them).  Mappings are counted
- * and keep their address (cenalloc's and the dma-buf core's vmap), so a
- * plane that shows the same framebuffer before and after (a cursor or
- * overlay move) keeps it mapped for a composition still reading the old
- * frame, and such a commit does not wait for it.
+ * the tail waits for the flip and cleans up the old plane states
+ * (cleanup_fb drops their references to the mappings).  It never waits
+ * for the composer.
  *
  * Vblank: a per-CRTC hrtimer runs at the mode's frame period while the
  * DRM core has vblank interrupts enabled, calls drm_crtc_handle_vblank()
  * and, while a CRC source is selected or a writeback job is armed,
- * queues the CRTC's compose work on the device's ordered workqueue.  The
- * work copies the frame, composes it line by line, reports one CRC per
- * vblank (vprime_compose.c) and writes an armed writeback job's
- * framebuffer (vprime_writeback.c).  A writeback job is queued by the
- * writeback connector's atomic_commit and armed by the CRTC's atomic_flush
- * of the same commit, under the lock that publishes the frame, so it
- * captures that commit's frame; it holds a vblank reference until the
- * work has written and signalled it.
+ * latches the frame (&vprime_crtc.latched, with references to its
+ * framebuffer mappings) and queues the CRTC's compose work on the
+ * device's ordered workqueue.  The work composes the latched frames in
+ * order, line by line, reports one CRC per vblank (vprime_compose.c),
+ * writes the writeback job's framebuffer (vprime_writeback.c) and drops
+ * the frame's references.  A writeback job is queued by the writeback
+ * connector's atomic_commit and armed by the CRTC's atomic_flush of the
+ * same commit, under the lock that publishes the frame, so the next
+ * vblank latches it with that commit's frame; it holds a vblank reference
+ * until the work has written and signalled it.
  *
  * Lifetimes:
  *
- * - A framebuffer mapping belongs to the plane state that made it: made by
- *   prepare_fb, dropped by cleanup_fb of the same state.  The frame a CRTC
- *   publishes points into the mappings of the plane states of the last
- *   commit that flushed it.  Those states are cleaned up only by the tail
- *   of a later commit that includes the CRTC (changing a plane adds its
- *   CRTC), after that commit has published its own frame and flushed the
- *   compose work, so no composition reads an unmapped framebuffer.
- * - The compose work copies the frame under &vprime_crtc.lock and never
- *   touches DRM state objects.
+ * - A framebuffer mapping (&struct vprime_fb_map) is made by prepare_fb
+ *   and counted: the plane state holds a reference until its cleanup_fb,
+ *   each latched frame showing it one until it is composed.  The frame a
+ *   CRTC publishes points into the mappings of the plane states of the
+ *   last commit that flushed it; those states are cleaned up only by the
+ *   tail of a later commit that includes the CRTC (changing a plane adds
+ *   its CRTC), after it has published its own frame, so the timer only
+ *   ever takes a reference to a mapping a state still holds.  The timer
+ *   never drops one: the compose work does, or the CRTC's release.
+ * - The compose work takes its frame out of the ring under
+ *   &vprime_crtc.lock and never touches DRM state objects.
  * - Teardown: vprime_remove() unplugs the device, then
  *   drm_atomic_helper_shutdown() turns every CRTC off (vblank off tells
  *   the timer to stop).  The drmm release actions then run in reverse
- *   order: each CRTC's timer is cancelled (waiting for a last run) and its
- *   work cancelled, then the workqueue is destroyed, then vblank support
- *   is freed.
+ *   order: each CRTC's timer is cancelled (waiting for a last run), its
+ *   work cancelled and the frames it had not composed released, then the
+ *   workqueue is destroyed, then vblank support and the mode config (the
+ *   framebuffers) are freed.
  *
  * Lock order: modeset locks > &drm_device.event_lock (irq) > the core's
  * vbl_lock > &vprime_crtc.lock (irq).  The timer runs in hard interrupt
@@ -71,9 +72,9 @@
  * own held.  enable_vblank and disable_vblank run under vbl_lock (and
  * disable_vblank under event_lock too, from drm_crtc_vblank_off()), so
  * they never wait for the timer: disable_vblank tells it to stop.  The
- * compose work takes only &vprime_crtc.lock and the core's CRC lock, so
- * flushing it from the commit tail, which holds no lock the work needs,
- * cannot deadlock.
+ * compose work takes &vprime_crtc.lock and the core's CRC lock, and
+ * unmaps and puts framebuffers (dma_resv locks) holding neither; nothing
+ * waits for it but teardown and set_crc_source.
  */
 
 #include <drm/drm_atomic.h>
@@ -161,38 +162,14 @@ static int vprime_atomic_check(struct drm_device *drm,
 }
 
 /*
- * The CRTCs (a mask of indices) on which a framebuffer mapping ends with
- * @state: a plane that showed a framebuffer (prepare_fb mapped it) and
- * shows another one, or nothing, after it.
- */
-static u32 vprime_unmapping_crtcs(struct drm_atomic_state *state)
-{
-	struct drm_plane_state *old, *new;
-	struct drm_plane *plane;
-	u32 mask = 0;
-	int i;
-
-	for_each_oldnew_plane_in_state(state, plane, old, new, i) {
-		if (!old->crtc || !old->fb || !old->visible)
-			continue;
-		if (new->fb != old->fb || !new->visible)
-			mask |= drm_crtc_mask(old->crtc);
-	}
-	return mask;
-}
-
-/*
- * drm_atomic_helper_commit_tail_rpm() plus a flush of the compose work
- * before old framebuffers are unmapped (see the DOC above).
+ * drm_atomic_helper_commit_tail_rpm(), waiting for the flip rather than a
+ * vblank before the old plane states are cleaned up: latched frames hold
+ * their own references to the mappings (see the DOC above).
  */
 static void vprime_atomic_commit_tail(struct drm_atomic_state *state)
 {
 	struct drm_device *drm = state->dev;
-	struct drm_crtc_state *old_crtc_state;
 	bool fence_cookie = dma_fence_begin_signalling();
-	u32 unmapping = vprime_unmapping_crtcs(state);
-	struct drm_crtc *crtc;
-	int i;
 
 	/* Until hw_done the commit's out-fences depend on this: no waits. */
 	drm_atomic_helper_commit_modeset_disables(drm, state);
@@ -203,11 +180,6 @@ static void vprime_atomic_commit_tail(struct drm_atomic_state *state)
 	dma_fence_end_signalling(fence_cookie);
 
 	drm_atomic_helper_wait_for_flip_done(drm, state);
-	/* A CRTC that was off had no frame to read the old states. */
-	for_each_old_crtc_in_state(state, crtc, old_crtc_state, i)
-		if (old_crtc_state->active &&
-		    (unmapping & drm_crtc_mask(crtc)))
-			vprime_crtc_flush_compose(crtc);
 	drm_atomic_helper_cleanup_planes(drm, state);
 }
 

@@ -15,6 +15,7 @@
 #include <drm/drm_writeback.h>
 #include <linux/hrtimer.h>
 #include <linux/iosys-map.h>
+#include <linux/kref.h>
 #include <linux/spinlock.h>
 #include <linux/wait.h>
 #include <linux/workqueue.h>
@@ -40,10 +41,31 @@ struct vprime_device;
 #define VPRIME_GAMMA_SIZE	256
 
 /**
+ * struct vprime_fb_map - a framebuffer mapped for the composer
+ * @ref: held by the plane state whose prepare_fb mapped it (until its
+ *	cleanup_fb) and by each latched frame that shows it (until the
+ *	compose work is done with that frame)
+ * @fb: the framebuffer, referenced
+ * @map: the mappings of its GEM objects
+ * @data: @map plus the framebuffer's offsets: where each plane's pixels
+ *	start
+ *
+ * The last reference unmaps and drops @fb, in process context: the vblank
+ * timer takes references but never drops one.
+ */
+struct vprime_fb_map {
+	struct kref ref;
+	struct drm_framebuffer *fb;
+	struct iosys_map map[DRM_FORMAT_MAX_PLANES];
+	struct iosys_map data[DRM_FORMAT_MAX_PLANES];
+};
+
+/**
  * struct vprime_compose_plane - one plane as the composer sees it
  * @plane: the DRM plane's index (drm_plane_index()), to find it in a frame
- * @src: the first byte of the framebuffer's plane 0 (offset included),
- *	valid while the plane state that mapped it is not cleaned up
+ * @fbmap: the mapping @src and @src_uv point into; a latched frame holds
+ *	a reference to it
+ * @src: the first byte of the framebuffer's plane 0 (offset included)
  * @format: DRM fourcc of the framebuffer
  * @pitch: bytes per framebuffer line
  * @cpp: bytes per pixel
@@ -65,6 +87,7 @@ struct vprime_device;
  */
 struct vprime_compose_plane {
 	unsigned int plane;
+	struct vprime_fb_map *fbmap;
 	struct iosys_map src;
 	u32 format;
 	unsigned int pitch;
@@ -153,7 +176,6 @@ enum vprime_wb_state {
 /**
  * struct vprime_latch - a frame as a vblank latched it
  * @frame: the CRTC's frame at that vblank
- * @seq: its &vprime_crtc.frame_seq
  * @content: its &vprime_crtc.content_seq
  * @first: the first CRC frame number it stands for
  * @last: the last one (later vblanks that latched the same frame)
@@ -166,7 +188,6 @@ enum vprime_wb_state {
  */
 struct vprime_latch {
 	struct vprime_frame frame;
-	u64 seq;
 	u64 content;
 	u64 first;
 	u64 last;
@@ -184,19 +205,15 @@ struct vprime_plane {
 /**
  * struct vprime_plane_state - a plane state with its framebuffer mapped
  * @base: the DRM plane state
- * @map: the mappings of the framebuffer's GEM objects, set by prepare_fb
- *	and released by cleanup_fb of this same state
- * @data: @map plus the framebuffer's offsets: where each plane's pixels
- *	start
- * @mapped: @map holds mappings (the plane had a visible framebuffer)
+ * @fbmap: the visible framebuffer's mapping, made by prepare_fb, this
+ *	state's reference dropped by cleanup_fb of the same state; NULL
+ *	without a visible framebuffer
  * @compose: this plane in the composer's terms, set by atomic_update
- *	when @mapped; read by the CRTC's atomic_flush of the same commit
+ *	when @fbmap is set; read by the CRTC's atomic_flush of the same commit
  */
 struct vprime_plane_state {
 	struct drm_plane_state base;
-	struct iosys_map map[DRM_FORMAT_MAX_PLANES];
-	struct iosys_map data[DRM_FORMAT_MAX_PLANES];
-	bool mapped;
+	struct vprime_fb_map *fbmap;
 	struct vprime_compose_plane compose;
 };
 
@@ -228,14 +245,8 @@ struct vprime_plane_state {
  * @latch_count: entries in @latched
  * @crc_next: the CRC frame number after the last one latched (0: none
  *	since the source was selected); protected by @lock
- * @frame_seq: bumped each time atomic_flush or atomic_disable replaces
- *	@frame (its framebuffer mappings may go); protected by @lock
- * @content_seq: bumped each time @frame changes: with @frame_seq, and at
- *	an async plane update; protected by @lock
- * @compose_seq: the @frame_seq of the frame @compose_work is composing;
- *	protected by @lock
- * @composing: @compose_work is reading a frame's framebuffers; protected
- *	by @lock
+ * @content_seq: bumped each time @frame changes (atomic_flush,
+ *	atomic_disable, an async plane update); protected by @lock
  * @wb: the output's writeback connector
  * @wb_state: where the writeback job is; protected by @lock
  * @wb_target: the job's framebuffer while @wb_state is not idle;
@@ -249,7 +260,7 @@ struct vprime_crtc {
 	struct work_struct compose_work;
 	struct vprime_compose_buffers buffers;
 	bool crc_vblank_ref;
-	/* protects period, vblank_on, frame, crc_*, latch_*, frame_seq */
+	/* protects period, vblank_on, frame, crc_*, latch_*, content_seq */
 	spinlock_t lock;
 	bool vblank_on;
 	struct vprime_frame frame;
@@ -258,10 +269,7 @@ struct vprime_crtc {
 	unsigned int latch_head;
 	unsigned int latch_count;
 	u64 crc_next;
-	u64 frame_seq;
 	u64 content_seq;
-	u64 compose_seq;
-	bool composing;
 	struct drm_writeback_connector *wb;
 	enum vprime_wb_state wb_state;
 	struct vprime_wb_target wb_target;
@@ -304,7 +312,6 @@ void vprime_kms_shutdown(struct vprime_device *vdev);
 struct vprime_crtc *vprime_crtc_create(struct vprime_device *vdev,
 				       struct drm_plane *primary,
 				       struct drm_plane *cursor);
-void vprime_crtc_flush_compose(struct drm_crtc *crtc);
 void vprime_crtc_async_update(struct drm_crtc *crtc,
 			      struct vprime_plane_state *vps,
 			      const struct vprime_compose_plane *cp);
@@ -316,6 +323,8 @@ void vprime_crtc_wb_queue(struct vprime_crtc *vcrtc,
 struct drm_plane *vprime_plane_create(struct vprime_device *vdev,
 				      enum drm_plane_type type,
 				      unsigned int index);
+void vprime_fb_map_get(struct vprime_fb_map *m);
+void vprime_fb_map_put(struct vprime_fb_map *m);
 
 /* vprime_output.c */
 int vprime_output_init(struct vprime_device *vdev, unsigned int index);

@@ -74,7 +74,7 @@ static void vprime_plane_atomic_destroy_state(struct drm_plane *plane,
 	struct vprime_plane_state *vps = to_vprime_plane_state(state);
 
 	/* cleanup_fb ran before: a state is never freed while mapped. */
-	drm_WARN_ON_ONCE(plane->dev, vps->mapped);
+	drm_WARN_ON_ONCE(plane->dev, vps->fbmap);
 	__drm_atomic_helper_plane_destroy_state(state);
 	kfree(vps);
 }
@@ -122,15 +122,50 @@ static int vprime_plane_atomic_check(struct drm_plane *plane,
 						   max_scale, true, true);
 }
 
+static void vprime_fb_map_release(struct kref *ref)
+{
+	struct vprime_fb_map *m = container_of(ref, struct vprime_fb_map, ref);
+
+	drm_gem_fb_vunmap(m->fb, m->map);
+	drm_framebuffer_put(m->fb);
+	kfree(m);
+}
+
+/**
+ * vprime_fb_map_get() - take a reference to a framebuffer mapping
+ * @m: the mapping, whose holder keeps it alive meanwhile
+ *
+ * Context: any, the vblank timer included.
+ */
+void vprime_fb_map_get(struct vprime_fb_map *m)
+{
+	kref_get(&m->ref);
+}
+
+/**
+ * vprime_fb_map_put() - drop a reference to a framebuffer mapping
+ * @m: the mapping; the last reference unmaps it and drops its framebuffer
+ *
+ * Context: process context.
+ */
+void vprime_fb_map_put(struct vprime_fb_map *m)
+{
+	might_sleep();
+	kref_put(&m->ref, vprime_fb_map_release);
+}
+
 /*
  * Map a visible framebuffer for the composer, and make the commit wait
  * for the buffer's implicit fences (drm_gem_plane_helper_prepare_fb()
- * sets state->fence).  cleanup_fb of the same state unmaps it.
+ * sets state->fence).  cleanup_fb of the same state drops the state's
+ * reference to the mapping; frames the CRTC latched keep theirs until
+ * they are composed, so no commit waits for the composer.
  */
 static int vprime_plane_prepare_fb(struct drm_plane *plane,
 				   struct drm_plane_state *state)
 {
 	struct vprime_plane_state *vps = to_vprime_plane_state(state);
+	struct vprime_fb_map *m;
 	int ret;
 
 	if (!state->fb || !state->visible)
@@ -139,30 +174,36 @@ static int vprime_plane_prepare_fb(struct drm_plane *plane,
 	if (ret)
 		return ret;
 	/* On error state->fence is put with the state. */
-	ret = drm_gem_fb_vmap(state->fb, vps->map, vps->data);
+	m = kzalloc(sizeof(*m), GFP_KERNEL);
+	if (!m)
+		return -ENOMEM;
+	ret = drm_gem_fb_vmap(state->fb, m->map, m->data);
 	if (ret) {
 		drm_dbg_atomic(plane->dev, "cannot map fb %u: %d\n",
 			       state->fb->base.id, ret);
+		kfree(m);
 		return ret;
 	}
-	vps->mapped = true;
+	kref_init(&m->ref);
+	m->fb = state->fb;
+	drm_framebuffer_get(m->fb);
+	vps->fbmap = m;
 	return 0;
 }
 
 /*
- * Called for the old state once the commit that replaced it has flushed
- * the composer (vprime_atomic_commit_tail()), or for the new state of a
- * commit that failed: either way no composer run reads the mapping.
+ * Called for the old state once the commit that replaced it is done, or
+ * for the new state of a commit that failed.
  */
 static void vprime_plane_cleanup_fb(struct drm_plane *plane,
 				    struct drm_plane_state *state)
 {
 	struct vprime_plane_state *vps = to_vprime_plane_state(state);
 
-	if (!vps->mapped)
+	if (!vps->fbmap)
 		return;
-	drm_gem_fb_vunmap(state->fb, vps->map);
-	vps->mapped = false;
+	vprime_fb_map_put(vps->fbmap);
+	vps->fbmap = NULL;
 }
 
 /* Describe plane state @state, mapped, to the composer in @cp. */
@@ -172,7 +213,8 @@ static void vprime_plane_describe(struct drm_plane_state *state,
 	struct vprime_plane_state *vps = to_vprime_plane_state(state);
 
 	cp->plane = drm_plane_index(state->plane);
-	cp->src = vps->data[0];
+	cp->fbmap = vps->fbmap;
+	cp->src = vps->fbmap->data[0];
 	cp->format = state->fb->format->format;
 	cp->pitch = state->fb->pitches[0];
 	cp->cpp = state->fb->format->cpp[0];
@@ -182,7 +224,7 @@ static void vprime_plane_describe(struct drm_plane_state *state,
 	cp->src_w = max(drm_rect_width(&state->src) >> 16, 1);
 	cp->src_h = max(drm_rect_height(&state->src) >> 16, 1);
 	cp->dst = state->dst;
-	cp->src_uv = vps->data[1];
+	cp->src_uv = vps->fbmap->data[1];
 	cp->pitch_uv = state->fb->pitches[1];
 	cp->color_encoding = state->color_encoding;
 	cp->color_range = state->color_range;
@@ -202,7 +244,7 @@ static void vprime_plane_atomic_update(struct drm_plane *plane,
 	struct drm_plane_state *new = drm_atomic_get_new_plane_state(state,
 								      plane);
 
-	if (to_vprime_plane_state(new)->mapped)
+	if (to_vprime_plane_state(new)->fbmap)
 		vprime_plane_describe(new, &to_vprime_plane_state(new)->compose);
 }
 
@@ -225,7 +267,7 @@ static int vprime_plane_atomic_async_check(struct drm_plane *plane,
 
 	if (plane->type != DRM_PLANE_TYPE_CURSOR || !new->crtc ||
 	    new->crtc != cur->crtc || new->fb != cur->fb || !new->visible ||
-	    !to_vprime_plane_state(cur)->mapped)
+	    !to_vprime_plane_state(cur)->fbmap)
 		return -EINVAL;
 	return 0;
 }
