@@ -1850,6 +1850,79 @@ igt_main
 		census_settle();
 	}
 
+	igt_describe("A new cursor image is shown at once, also behind a flip held by its fence");
+	igt_subtest("cursor-image-async") {
+		uint32_t w = kp.mode.hdisplay, h = kp.mode.vdisplay;
+		struct fb a = fb_create(w, h, DRM_FORMAT_XRGB8888);
+		struct fb b = fb_create(w, h, DRM_FORMAT_XRGB8888);
+		struct fb cur = fb_create(64, 64, DRM_FORMAT_ARGB8888);
+		struct fb cur2 = fb_create(128, 128, DRM_FORMAT_ARGB8888);
+		uint32_t other = vprime_gem_create(fd, 4096, 0), blob, fence;
+		uint32_t *out = malloc((size_t)w * h * 4), seq, x, y;
+		struct drm_vprime_fence_signal sig;
+		struct timespec t0, t1;
+		drmModeAtomicReqPtr req;
+		uint64_t usec;
+		long ms;
+		int sf, status;
+		pid_t child;
+
+		igt_assert(out);
+		fb_fill(&a, 0x00203040);
+		fb_fill(&b, 0x00405060);
+		fb_fill(&cur, 0xffc0c0c0);
+		fb_fill(&cur2, 0xff20a020);
+		req = modeset_req(&a, &blob);
+		add_plane(req, kp.cursor, &cur, 0, 0);
+		modeset_commit(req, blob);
+		/* Where the legacy cursor ioctls put the new image. */
+		igt_assert_eq(drmModeMoveCursor(fd, kp.crtc, 32, 16), 0);
+		/* The flip waits for the fence, which a child signals in 2 s. */
+		fence = kms_fence(other, 0, &sf);
+		flip_to(&b, sf, NULL);
+		child = fork();
+		igt_assert(child >= 0);
+		if (!child) {
+			sig = (struct drm_vprime_fence_signal){ .fence = fence };
+			usleep(2000 * 1000);
+			_exit(drmIoctl(fd, DRM_IOCTL_VPRIME_FENCE_SIGNAL, &sig) ?
+			      1 : 0);
+		}
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		igt_assert_eq(drmModeSetCursor(fd, kp.crtc, cur2.handle, 128,
+					       128), 0);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		ms = (t1.tv_sec - t0.tv_sec) * 1000 +
+		     (t1.tv_nsec - t0.tv_nsec) / 1000000;
+		/* A commit behind the held flip would return after the 2 s. */
+		igt_assert_f(ms < 1000, "the new image took %ld ms\n", ms);
+		igt_assert_eq(prop_value(kp.cursor, DRM_MODE_OBJECT_PLANE,
+					 "CRTC_W"), 128);
+		igt_assert_eq(waitpid(child, &status, 0), child);
+		igt_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+		wait_flip(&seq, &usec);
+		/* The flipped primary with the new cursor image on it. */
+		for (y = 0; y < h; y++)
+			for (x = 0; x < w; x++)
+				out[y * w + x] = x >= 32 && x < 160 && y >= 16 &&
+						 y < 144 ? 0x20a020 : 0x405060;
+		check_crcs(output_crc(out, w, h), 3);
+		/* Hidden: a normal commit. */
+		igt_assert_eq(drmModeSetCursor(fd, kp.crtc, 0, 0, 0), 0);
+		for (y = 0; y < h * w; y++)
+			out[y] = 0x405060;
+		check_crcs(output_crc(out, w, h), 3);
+		free(out);
+		close(sf);
+		vp_gem_close(fd, other);
+		pipe_off();
+		fb_destroy(&cur2);
+		fb_destroy(&cur);
+		fb_destroy(&b);
+		fb_destroy(&a);
+		census_settle();
+	}
+
 	igt_describe("A flip to a buffer with an unsignalled write fence waits for it");
 	igt_subtest("flip-implicit-fence") {
 		struct fb a = fb_create(kp.mode.hdisplay, kp.mode.vdisplay,

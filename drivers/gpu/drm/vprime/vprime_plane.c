@@ -12,6 +12,7 @@
 #include <drm/drm_gem_atomic_helper.h>
 #include <drm/drm_gem_framebuffer_helper.h>
 #include <drm/drm_plane.h>
+#include <linux/dma-resv.h>
 
 #include "vprime_drv.h"
 
@@ -248,15 +249,28 @@ static void vprime_plane_atomic_update(struct drm_plane *plane,
 		vprime_plane_describe(new, &to_vprime_plane_state(new)->compose);
 }
 
+/* Whether @fb's buffers have no unsignalled writer (implicit fence). */
+static bool vprime_plane_fb_idle(struct drm_framebuffer *fb)
+{
+	unsigned int i;
+
+	for (i = 0; i < fb->format->num_planes; i++)
+		if (fb->obj[i] &&
+		    !dma_resv_test_signaled(fb->obj[i]->resv,
+					    DMA_RESV_USAGE_WRITE))
+			return false;
+	return true;
+}
+
 /*
- * A legacy cursor move (DRM_IOCTL_MODE_CURSOR, drmModeMoveCursor) is done
- * at once, without a commit that waits for the CRTC's pending flip, as
- * compositors and IGT's kms_cursor_legacy expect: the cursor stays on the
- * same CRTC with the same framebuffer, on screen before and after (its
- * mapping, held by the current state, stays in place).  Anything else --
- * a new cursor image, showing or hiding it, another CRTC -- takes the
- * normal commit.  The DRM core has checked the new state (clipping) and
- * that the old one's commit is done.
+ * A legacy cursor update (DRM_IOCTL_MODE_CURSOR: drmModeMoveCursor, or
+ * drmModeSetCursor with a new image) is done at once, without a commit
+ * that waits for the CRTC's pending flip, as compositors and IGT's
+ * kms_cursor_legacy expect: the cursor stays on the same CRTC, on screen
+ * before and after.  A new image must have no pending writer: the async
+ * path waits for no fence.  Anything else -- showing or hiding the
+ * cursor, another CRTC -- takes the normal commit.  The DRM core has
+ * checked the new state (clipping) and that the old one's commit is done.
  */
 static int vprime_plane_atomic_async_check(struct drm_plane *plane,
 					   struct drm_atomic_state *state)
@@ -266,13 +280,20 @@ static int vprime_plane_atomic_async_check(struct drm_plane *plane,
 	struct drm_plane_state *cur = plane->state;
 
 	if (plane->type != DRM_PLANE_TYPE_CURSOR || !new->crtc ||
-	    new->crtc != cur->crtc || new->fb != cur->fb || !new->visible ||
+	    new->crtc != cur->crtc || !new->fb || !new->visible ||
 	    !to_vprime_plane_state(cur)->fbmap)
 		return -EINVAL;
+	if (new->fb != cur->fb && !vprime_plane_fb_idle(new->fb))
+		return -EBUSY;
 	return 0;
 }
 
-/* Move the cursor in the current state and in the CRTC's frame. */
+/*
+ * Update the cursor in the current state and in the CRTC's frame.  A new
+ * image's framebuffer and mapping (prepare_fb mapped it into @new) swap
+ * places with the current ones, so that the core's cleanup of @new drops
+ * the old ones; frames the CRTC latched keep their own references.
+ */
 static void vprime_plane_atomic_async_update(struct drm_plane *plane,
 					     struct drm_atomic_state *state)
 {
@@ -281,6 +302,11 @@ static void vprime_plane_atomic_async_update(struct drm_plane *plane,
 	struct drm_plane_state *cur = plane->state;
 	struct vprime_compose_plane cp;
 
+	if (new->fb != cur->fb) {
+		swap(cur->fb, new->fb);
+		swap(to_vprime_plane_state(cur)->fbmap,
+		     to_vprime_plane_state(new)->fbmap);
+	}
 	cur->crtc_x = new->crtc_x;
 	cur->crtc_y = new->crtc_y;
 	cur->crtc_w = new->crtc_w;
