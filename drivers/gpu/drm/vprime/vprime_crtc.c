@@ -23,15 +23,37 @@
 
 static const char *const vprime_crc_sources[] = { "auto" };
 
+/* Entry @i (0: the oldest) of @vcrtc's ring of latched frames. */
+static struct vprime_latch *vprime_crtc_latch_at(struct vprime_crtc *vcrtc,
+						 unsigned int i)
+{
+	return &vcrtc->latched[(vcrtc->latch_head + i) % VPRIME_LATCH_DEPTH];
+}
+
+/*
+ * Take the oldest latched frame out of the ring into @l; false if there is
+ * none.  Called with @vcrtc->lock held, or once nothing else runs.
+ */
+static bool vprime_crtc_latch_pop(struct vprime_crtc *vcrtc,
+				  struct vprime_latch *l)
+{
+	if (!vcrtc->latch_count)
+		return false;
+	*l = *vprime_crtc_latch_at(vcrtc, 0);
+	vcrtc->latch_head = (vcrtc->latch_head + 1) % VPRIME_LATCH_DEPTH;
+	vcrtc->latch_count--;
+	return true;
+}
+
 /*
  * Latch the frame on screen from vblank @frame on for the compose work:
  * a new entry, holding references to the frame's framebuffer mappings,
- * when the frame changed since the last latch (or that one is being
- * composed); else the last entry stands for this vblank too.  With the
- * ring full the newest entry stands for it as well (a compose work that
- * lags that far behind reports it for these frame numbers), and a
- * writeback job waits for a free entry.  Never drops a reference (that
- * may unmap, which sleeps).  Called with @vcrtc->lock held.
+ * when the frame changed since the newest entry still waiting in the
+ * ring; else that entry stands for this vblank too.  With the ring full
+ * the newest entry stands for it as well (a compose work that lags that
+ * far behind reports it for these frame numbers), and a writeback job
+ * waits for a free entry.  Never drops a reference (that may unmap, which
+ * sleeps).  Called with @vcrtc->lock held.
  */
 static void vprime_crtc_latch(struct vprime_crtc *vcrtc, u64 frame, bool wb)
 {
@@ -45,8 +67,7 @@ static void vprime_crtc_latch(struct vprime_crtc *vcrtc, u64 frame, bool wb)
 				    tag - vcrtc->crc_next);
 	vcrtc->crc_next = tag + 1;
 	if (vcrtc->latch_count)
-		l = &vcrtc->latched[(vcrtc->latch_head + vcrtc->latch_count - 1) %
-				    VPRIME_LATCH_DEPTH];
+		l = vprime_crtc_latch_at(vcrtc, vcrtc->latch_count - 1);
 	if (l && ((!wb && l->content == vcrtc->content_seq) ||
 		  vcrtc->latch_count == VPRIME_LATCH_DEPTH)) {
 		l->last = tag;
@@ -54,9 +75,7 @@ static void vprime_crtc_latch(struct vprime_crtc *vcrtc, u64 frame, bool wb)
 	}
 	if (wb)
 		vcrtc->wb_state = VPRIME_WB_LATCHED;
-	l = &vcrtc->latched[(vcrtc->latch_head + vcrtc->latch_count) %
-			    VPRIME_LATCH_DEPTH];
-	vcrtc->latch_count++;
+	l = vprime_crtc_latch_at(vcrtc, vcrtc->latch_count++);
 	*l = (struct vprime_latch){
 		.frame = vcrtc->frame,
 		.content = vcrtc->content_seq,
@@ -165,13 +184,11 @@ static void vprime_crtc_compose_work(struct work_struct *work)
 	u64 tag;
 
 	spin_lock_irq(&vcrtc->lock);
-	if (!vcrtc->latch_count) {
+	if (!vprime_crtc_latch_pop(vcrtc, &l)) {
 		spin_unlock_irq(&vcrtc->lock);
 		return;
 	}
-	l = vcrtc->latched[vcrtc->latch_head];
-	vcrtc->latch_head = (vcrtc->latch_head + 1) % VPRIME_LATCH_DEPTH;
-	if (--vcrtc->latch_count)
+	if (vcrtc->latch_count)
 		queue_work(vdev->compose_wq, &vcrtc->compose_work);
 	want_crc = vcrtc->crc_enabled;
 	wb = l.wb && vcrtc->wb_state == VPRIME_WB_LATCHED;
@@ -259,11 +276,10 @@ void vprime_crtc_wb_queue(struct vprime_crtc *vcrtc,
  * @vps: the plane's current state, whose description becomes @cp
  * @cp: the plane's new description (its @cp->plane finds it in the frame)
  *
- * For a plane's async update (a cursor move): the next vblank latches
- * it.  The framebuffer is the same, mapped by the plane's current state.
- * Under
- * &vprime_crtc.lock, against the atomic_flush of a commit without this
- * plane, which reads @vps->compose.
+ * For a plane's async update (a cursor move or a new cursor image): the
+ * next vblank latches it.  @cp's mapping is held by @vps, the plane's
+ * current state.  Under &vprime_crtc.lock, against the atomic_flush of a
+ * commit without this plane, which reads @vps->compose.
  *
  * Context: process context, under the plane's and the CRTC's modeset
  * locks.
@@ -508,7 +524,7 @@ static void vprime_crtc_set_gamma(struct vprime_frame *frame,
 	const struct drm_color_lut *lut;
 	unsigned int i;
 
-	frame->gamma = blob;
+	frame->gamma = !!blob;
 	if (!blob)
 		return;
 	lut = blob->data;
@@ -619,16 +635,13 @@ static const struct drm_crtc_helper_funcs vprime_crtc_helper_funcs = {
 static void vprime_crtc_release(struct drm_device *drm, void *data)
 {
 	struct vprime_crtc *vcrtc = data;
+	struct vprime_latch l;
 
 	hrtimer_cancel(&vcrtc->vblank_timer);
 	cancel_work_sync(&vcrtc->compose_work);
 	/* Frames latched and never composed: their mappings go now. */
-	while (vcrtc->latch_count) {
-		vprime_crtc_latch_release(&vcrtc->latched[vcrtc->latch_head]);
-		vcrtc->latch_head = (vcrtc->latch_head + 1) %
-				    VPRIME_LATCH_DEPTH;
-		vcrtc->latch_count--;
-	}
+	while (vprime_crtc_latch_pop(vcrtc, &l))
+		vprime_crtc_latch_release(&l);
 }
 
 /**
