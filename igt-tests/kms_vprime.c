@@ -719,6 +719,49 @@ static void flip_to(struct fb *fb, int in_fence, int32_t *out_fence)
 }
 
 /*
+ * A flip to @fb held by a fence on @other that a child signals in 2 s:
+ * returns the child; @sf gets the fence's sync_file, which the caller
+ * closes.
+ */
+static pid_t flip_held(struct fb *fb, uint32_t other, int *sf)
+{
+	uint32_t fence = kms_fence(other, 0, sf);
+	struct drm_vprime_fence_signal sig = { .fence = fence };
+	pid_t child;
+
+	flip_to(fb, *sf, NULL);
+	child = fork();
+	igt_assert(child >= 0);
+	if (!child) {
+		usleep(2000 * 1000);
+		_exit(drmIoctl(fd, DRM_IOCTL_VPRIME_FENCE_SIGNAL, &sig) ? 1 : 0);
+	}
+	return child;
+}
+
+/* Reap flip_held()'s @child, which signalled the fence, and the flip. */
+static void flip_held_done(pid_t child)
+{
+	uint64_t usec;
+	uint32_t seq;
+	int status;
+
+	igt_assert_eq(waitpid(child, &status, 0), child);
+	igt_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	wait_flip(&seq, &usec);
+}
+
+/* Milliseconds since @t0 (CLOCK_MONOTONIC). */
+static long ms_since(const struct timespec *t0)
+{
+	struct timespec t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (t1.tv_sec - t0->tv_sec) * 1000 +
+	       (t1.tv_nsec - t0->tv_nsec) / 1000000;
+}
+
+/*
  * A framebuffer on vprime of a dma-buf another exporter made: @dmabuf
  * (@w x @h XRGB8888, @pitch) imported, its pixels at @map filled with a
  * pattern whose output is written to @out.
@@ -1792,15 +1835,13 @@ igt_main
 		struct fb a = fb_create(w, h, DRM_FORMAT_XRGB8888);
 		struct fb b = fb_create(w, h, DRM_FORMAT_XRGB8888);
 		struct fb cur = fb_create(64, 64, DRM_FORMAT_ARGB8888);
-		uint32_t other = vprime_gem_create(fd, 4096, 0), blob, fence;
-		uint32_t *out = malloc((size_t)w * h * 4), seq, x, y;
-		struct drm_vprime_fence_signal sig;
-		struct timespec t0, t1;
+		uint32_t other = vprime_gem_create(fd, 4096, 0), blob;
+		uint32_t *out = malloc((size_t)w * h * 4), x, y;
 		drmModeAtomicReqPtr req;
-		uint64_t usec;
-		long ms;
-		int sf, status;
+		struct timespec t0;
 		pid_t child;
+		long ms;
+		int sf;
 
 		igt_assert(out);
 		fb_fill(&a, 0x00203040);
@@ -1809,31 +1850,17 @@ igt_main
 		req = modeset_req(&a, &blob);
 		add_plane(req, kp.cursor, &cur, 0, 0);
 		modeset_commit(req, blob);
-		/* The flip waits for the fence, which a child signals in 2 s. */
-		fence = kms_fence(other, 0, &sf);
-		flip_to(&b, sf, NULL);
-		child = fork();
-		igt_assert(child >= 0);
-		if (!child) {
-			sig = (struct drm_vprime_fence_signal){ .fence = fence };
-			usleep(2000 * 1000);
-			_exit(drmIoctl(fd, DRM_IOCTL_VPRIME_FENCE_SIGNAL, &sig) ?
-			      1 : 0);
-		}
+		child = flip_held(&b, other, &sf);
 		clock_gettime(CLOCK_MONOTONIC, &t0);
 		igt_assert_eq(drmModeMoveCursor(fd, kp.crtc, 100, 50), 0);
-		clock_gettime(CLOCK_MONOTONIC, &t1);
-		ms = (t1.tv_sec - t0.tv_sec) * 1000 +
-		     (t1.tv_nsec - t0.tv_nsec) / 1000000;
+		ms = ms_since(&t0);
 		/* A commit behind the held flip would return after the 2 s. */
 		igt_assert_f(ms < 1000, "the move returned after %ld ms\n", ms);
 		igt_assert_eq(prop_value(kp.cursor, DRM_MODE_OBJECT_PLANE,
 					 "CRTC_X"), 100);
 		igt_assert_eq(prop_value(kp.cursor, DRM_MODE_OBJECT_PLANE,
 					 "CRTC_Y"), 50);
-		igt_assert_eq(waitpid(child, &status, 0), child);
-		igt_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-		wait_flip(&seq, &usec);
+		flip_held_done(child);
 		/* The flipped primary with the moved cursor on it. */
 		for (y = 0; y < h; y++)
 			for (x = 0; x < w; x++)
@@ -1857,15 +1884,13 @@ igt_main
 		struct fb b = fb_create(w, h, DRM_FORMAT_XRGB8888);
 		struct fb cur = fb_create(64, 64, DRM_FORMAT_ARGB8888);
 		struct fb cur2 = fb_create(128, 128, DRM_FORMAT_ARGB8888);
-		uint32_t other = vprime_gem_create(fd, 4096, 0), blob, fence;
-		uint32_t *out = malloc((size_t)w * h * 4), seq, x, y;
-		struct drm_vprime_fence_signal sig;
-		struct timespec t0, t1;
+		uint32_t other = vprime_gem_create(fd, 4096, 0), blob;
+		uint32_t *out = malloc((size_t)w * h * 4), x, y;
 		drmModeAtomicReqPtr req;
-		uint64_t usec;
-		long ms;
-		int sf, status;
+		struct timespec t0;
 		pid_t child;
+		long ms;
+		int sf;
 
 		igt_assert(out);
 		fb_fill(&a, 0x00203040);
@@ -1877,30 +1902,16 @@ igt_main
 		modeset_commit(req, blob);
 		/* Where the legacy cursor ioctls put the new image. */
 		igt_assert_eq(drmModeMoveCursor(fd, kp.crtc, 32, 16), 0);
-		/* The flip waits for the fence, which a child signals in 2 s. */
-		fence = kms_fence(other, 0, &sf);
-		flip_to(&b, sf, NULL);
-		child = fork();
-		igt_assert(child >= 0);
-		if (!child) {
-			sig = (struct drm_vprime_fence_signal){ .fence = fence };
-			usleep(2000 * 1000);
-			_exit(drmIoctl(fd, DRM_IOCTL_VPRIME_FENCE_SIGNAL, &sig) ?
-			      1 : 0);
-		}
+		child = flip_held(&b, other, &sf);
 		clock_gettime(CLOCK_MONOTONIC, &t0);
 		igt_assert_eq(drmModeSetCursor(fd, kp.crtc, cur2.handle, 128,
 					       128), 0);
-		clock_gettime(CLOCK_MONOTONIC, &t1);
-		ms = (t1.tv_sec - t0.tv_sec) * 1000 +
-		     (t1.tv_nsec - t0.tv_nsec) / 1000000;
+		ms = ms_since(&t0);
 		/* A commit behind the held flip would return after the 2 s. */
 		igt_assert_f(ms < 1000, "the new image took %ld ms\n", ms);
 		igt_assert_eq(prop_value(kp.cursor, DRM_MODE_OBJECT_PLANE,
 					 "CRTC_W"), 128);
-		igt_assert_eq(waitpid(child, &status, 0), child);
-		igt_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-		wait_flip(&seq, &usec);
+		flip_held_done(child);
 		/* The flipped primary with the new cursor image on it. */
 		for (y = 0; y < h; y++)
 			for (x = 0; x < w; x++)
