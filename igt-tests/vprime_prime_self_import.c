@@ -6,6 +6,8 @@
  * get the right errno.
  */
 #include <fcntl.h>
+#include <pthread.h>
+#include <sched.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -32,6 +34,39 @@ static int to_handle_err(int f)
 	uint32_t h;
 
 	return drmPrimeFDToHandle(fd, f, &h) ? -errno : 0;
+}
+
+/*
+ * reimport-vs-close-race: a second file imports each dma-buf the main
+ * thread publishes, while the main thread closes the exported object's
+ * only handle; @dmabuf is -1 when there is nothing to import.
+ */
+struct reimport {
+	int fd2;
+	int dmabuf;
+	int err;
+	bool stop;
+};
+
+static void *reimport_thread(void *arg)
+{
+	struct reimport *r = arg;
+	struct drm_gem_close c = { 0 };
+	int d;
+
+	while (!__atomic_load_n(&r->stop, __ATOMIC_ACQUIRE)) {
+		d = __atomic_load_n(&r->dmabuf, __ATOMIC_ACQUIRE);
+		if (d < 0) {
+			sched_yield();
+			continue;
+		}
+		if (drmPrimeFDToHandle(r->fd2, d, &c.handle))
+			r->err = errno;
+		else if (ioctl(r->fd2, DRM_IOCTL_GEM_CLOSE, &c))
+			r->err = errno;
+		__atomic_store_n(&r->dmabuf, -1, __ATOMIC_RELEASE);
+	}
+	return NULL;
 }
 
 igt_main
@@ -111,6 +146,33 @@ igt_main
 		munmap(p, 65536);
 		vp_gem_close(fd, h);
 		close(dmabuf);
+		igt_assert_eq(bufinfo_count("vprime"), base_bufs);
+	}
+
+	igt_describe("Another file imports the dma-buf while its object's last handle closes");
+	igt_subtest("reimport-vs-close-race") {
+		struct reimport r = { .dmabuf = -1 };
+		pthread_t t;
+		uint32_t h;
+		int i, d;
+
+		r.fd2 = vprime_open(VPRIME_NODE_RENDER, 0);
+		igt_assert_eq(pthread_create(&t, NULL, reimport_thread, &r), 0);
+		for (i = 0; i < 1000; i++) {
+			h = vprime_gem_create(fd, 4096, 0);
+			d = vp_prime_handle_to_fd(fd, h);
+			__atomic_store_n(&r.dmabuf, d, __ATOMIC_RELEASE);
+			/* The import finds the object alive, or a bare buffer. */
+			vp_gem_close(fd, h);
+			while (__atomic_load_n(&r.dmabuf, __ATOMIC_ACQUIRE) >= 0)
+				sched_yield();
+			close(d);
+		}
+		__atomic_store_n(&r.stop, true, __ATOMIC_RELEASE);
+		pthread_join(t, NULL);
+		close(r.fd2);
+		igt_assert_eq(r.err, 0);
+		igt_assert_eq(vprime_debugfs_objects(fd), base_objects);
 		igt_assert_eq(bufinfo_count("vprime"), base_bufs);
 	}
 

@@ -108,15 +108,15 @@ struct cenalloc_buffer_state {
  * struct cenalloc_owner_ops - callbacks into the object that wraps a buffer
  *
  * A driver whose objects are cenalloc buffers (vprime's GEM objects)
- * registers these with cenalloc_buffer_set_owner().  They are called with
- * the buffer's lock held and must not call back into cenalloc for the same
- * buffer.
+ * registers these with cenalloc_buffer_set_owner().  @zap_cpu_mappings is
+ * called with the buffer's lock held, @tryget under rcu_read_lock(); neither
+ * may call back into cenalloc for the same buffer.
  */
 struct cenalloc_owner_ops {
 	/**
 	 * @tryget: take a reference on the owner if it is still alive.
-	 * Called by cenalloc_buffer_get_owner(); returns false when the
-	 * owner is being freed.  Required.
+	 * Called by cenalloc_buffer_get_owner(), must not sleep; returns
+	 * false when the owner is being freed.  Required.
 	 */
 	bool (*tryget)(void *owner);
 	/**

@@ -527,7 +527,11 @@ EXPORT_SYMBOL_NS_GPL(cenalloc_buffer_resv, CENALLOC);
  * @ops: the owner's callbacks, or NULL to unregister
  * @owner: passed to @ops
  *
- * An owner must unregister before it is freed; after this returns, no
+ * A buffer has one owner in its life, registered before the buffer is
+ * shared.  An owner must unregister before it is freed, and its memory
+ * must stay valid for an RCU grace period after (kfree_rcu()): a
+ * cenalloc_buffer_get_owner() that read it just before may still call
+ * @ops->tryget on it, which fails then.  After this returns, no other
  * callback runs for it.
  *
  * Context: process context; takes the buffer's lock.
@@ -537,8 +541,8 @@ void cenalloc_buffer_set_owner(struct cenalloc_buffer *buf,
 			       void *owner)
 {
 	mutex_lock(&buf->lock);
-	buf->owner_ops = ops;
-	buf->owner = ops ? owner : NULL;
+	WRITE_ONCE(buf->owner_ops, ops);
+	WRITE_ONCE(buf->owner, ops ? owner : NULL);
 	mutex_unlock(&buf->lock);
 }
 EXPORT_SYMBOL_NS_GPL(cenalloc_buffer_set_owner, CENALLOC);
@@ -548,19 +552,25 @@ EXPORT_SYMBOL_NS_GPL(cenalloc_buffer_set_owner, CENALLOC);
  * @buf: the buffer
  * @ops: the owner callbacks the caller registers (identifies the caller)
  *
- * Context: process context; takes the buffer's lock.
+ * This is every PRIME import of a device's own dma-buf, so it takes no
+ * lock: under RCU an owner read here stays valid memory even if it is
+ * unregistering (see cenalloc_buffer_set_owner()), and @ops->tryget fails
+ * on an owner being freed.
+ *
+ * Context: any; does not sleep.
  * Return: the owner with a reference taken by @ops->tryget, or NULL when
  * @buf has no owner registered with @ops, or it is being freed.
  */
 void *cenalloc_buffer_get_owner(struct cenalloc_buffer *buf,
 				const struct cenalloc_owner_ops *ops)
 {
-	void *owner = NULL;
+	void *owner;
 
-	mutex_lock(&buf->lock);
-	if (buf->owner_ops == ops && buf->owner && ops->tryget(buf->owner))
-		owner = buf->owner;
-	mutex_unlock(&buf->lock);
+	rcu_read_lock();
+	owner = READ_ONCE(buf->owner);
+	if (owner && (READ_ONCE(buf->owner_ops) != ops || !ops->tryget(owner)))
+		owner = NULL;
+	rcu_read_unlock();
 	return owner;
 }
 EXPORT_SYMBOL_NS_GPL(cenalloc_buffer_get_owner, CENALLOC);

@@ -91,8 +91,9 @@ struct cenalloc_attachment {
  *	exported: the file may be half torn down before its release runs);
  *	protected by @lock
  * @exp_name: exporter name shown in dma_buf/bufinfo
- * @owner_ops: callbacks of the wrapping object; protected by @lock
- * @owner: the wrapping object; protected by @lock
+ * @owner_ops: callbacks of the wrapping object; written under @lock, read
+ *	under RCU by cenalloc_buffer_get_owner()
+ * @owner: the wrapping object; as @owner_ops
  * @node: entry in the global buffer list (cenalloc_buffers_lock)
  * @quota: what the buffer's size is charged to, or NULL (constant once
  *	the buffer is shared)

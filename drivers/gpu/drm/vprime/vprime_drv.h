@@ -52,11 +52,14 @@ struct vprime_device {
  *	created (one reference); NULL for an import, whose storage belongs to
  *	the exporter (base.import_attach)
  * @node: entry in &vprime_device.objects
+ * @rcu: frees the object an RCU grace period after its last reference
+ *	(cenalloc_buffer_get_owner() reads owners under RCU)
  */
 struct vprime_gem_object {
 	struct drm_gem_object base;
 	struct cenalloc_buffer *buffer;
 	struct list_head node;
+	struct rcu_head rcu;
 };
 
 /**

@@ -61,7 +61,8 @@ static void vprime_gem_free(struct drm_gem_object *gobj)
 		cenalloc_buffer_put(obj->buffer);
 	}
 	drm_gem_object_release(gobj);
-	kfree(obj);
+	/* cenalloc_buffer_get_owner() may still read it (under RCU). */
+	kfree_rcu(obj, rcu);
 }
 
 static bool vprime_owner_tryget(void *owner)
