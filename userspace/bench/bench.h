@@ -74,8 +74,6 @@ enum vivid_input {
 
 /* Print what failed with errno and exit 1. */
 void bench_die(const char *what) __attribute__((noreturn));
-/* Busy jiffies of the whole system, from /proc/stat. */
-long long busy_jiffies(void);
 /* The vivid capture node, or -errno. */
 int vivid_open(void);
 /* Input, format and buffers (REQBUFS of @memory); @pix may be NULL. */
@@ -92,5 +90,10 @@ uint32_t vivid_dqbuf(int cap, uint32_t memory);
  * (@on), or this process back on every CPU (!@on).  See vivid.c.
  */
 void vivid_share_cpu(bool on);
+/*
+ * CPU seconds used so far by this process and by vivid's kernel threads
+ * (those vivid_share_cpu(true) found), at nanosecond resolution.
+ */
+double vivid_cpu_s(void);
 
 #endif /* VPRIME_BENCH_H */

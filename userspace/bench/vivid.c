@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "bench.h"
@@ -24,17 +25,30 @@ void bench_die(const char *what)
 	_exit(1);
 }
 
-long long busy_jiffies(void)
-{
-	long long v[8] = { 0 };
-	FILE *f = fopen("/proc/stat", "r");
+/* vivid's kernel threads, as vivid_share_cpu() found them. */
+static pid_t vivid_threads[16];
+static int vivid_nthreads;
 
-	if (!f || fscanf(f, "cpu %lld %lld %lld %lld %lld %lld %lld %lld", &v[0],
-			 &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7]) != 8)
-		v[0] = 0;
-	if (f)
-		fclose(f);
-	return v[0] + v[1] + v[2] + v[5] + v[6] + v[7];
+static double cpu_clock_s(clockid_t clock)
+{
+	struct timespec t;
+
+	if (clock_gettime(clock, &t))
+		return 0;
+	return t.tv_sec + t.tv_nsec * 1e-9;
+}
+
+double vivid_cpu_s(void)
+{
+	double s = cpu_clock_s(CLOCK_PROCESS_CPUTIME_ID);
+	clockid_t clock;
+	int i;
+
+	for (i = 0; i < vivid_nthreads; i++) {
+		if (!clock_getcpuclockid(vivid_threads[i], &clock))
+			s += cpu_clock_s(clock);
+	}
+	return s;
 }
 
 int vivid_open(void)
@@ -149,6 +163,7 @@ void vivid_share_cpu(bool on)
 	cpu_set_t set;
 	DIR *proc;
 	FILE *f;
+	pid_t pid;
 	int cpu;
 
 	CPU_ZERO(&set);
@@ -161,6 +176,7 @@ void vivid_share_cpu(bool on)
 	CPU_SET(0, &set);
 	if (sched_setaffinity(0, sizeof(set), &set))
 		bench_die("sched_setaffinity");
+	vivid_nthreads = 0;
 	proc = opendir("/proc");
 	if (!proc)
 		bench_die("/proc");
@@ -171,10 +187,14 @@ void vivid_share_cpu(bool on)
 		f = fopen(path, "r");
 		if (!f)
 			continue;
+		pid = atoi(d->d_name);
 		if (fgets(comm, sizeof(comm), f) &&
-		    !strncmp(comm, "vivid-", 6) &&
-		    sched_setaffinity(atoi(d->d_name), sizeof(set), &set))
-			bench_die("sched_setaffinity vivid");
+		    !strncmp(comm, "vivid-", 6)) {
+			if (sched_setaffinity(pid, sizeof(set), &set))
+				bench_die("sched_setaffinity vivid");
+			if (vivid_nthreads < (int)ARRAY_SIZE(vivid_threads))
+				vivid_threads[vivid_nthreads++] = pid;
+		}
 		fclose(f);
 	}
 	closedir(proc);
