@@ -7,7 +7,10 @@
  */
 #include <fcntl.h>
 #include <signal.h>
+#include <stdio.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 
 #include <linux/dma-buf.h>
@@ -18,8 +21,81 @@
 
 #define SIZE (2 * 1024 * 1024)
 
+#define PMD (2 * 1024 * 1024)
+
 static int fd = -1;
 static int base_bufs;
+
+/*
+ * Linux 6.12 maps PMD-sized runs in vprime's and cenalloc's (VM_PFNMAP)
+ * mappings; THP must not be off.
+ */
+static void require_pmd_mappings(void)
+{
+	char mode[64] = "";
+	struct utsname u;
+	int major = 0, minor = 0, n;
+	FILE *f;
+
+	igt_assert_eq(uname(&u), 0);
+	n = sscanf(u.release, "%d.%d", &major, &minor);
+	igt_assert_eq(n, 2);
+	igt_require_f(major > 6 || (major == 6 && minor >= 12),
+		      "Linux %s calls no huge_fault for VM_PFNMAP\n",
+		      u.release);
+	f = fopen("/sys/kernel/mm/transparent_hugepage/enabled", "r");
+	igt_require(f);
+	igt_assert(fgets(mode, sizeof(mode), f));
+	fclose(f);
+	igt_require_f(!strstr(mode, "[never]"), "THP is off\n");
+}
+
+/* Minor and major: a fault retried after allocating counts as major. */
+static long page_faults(void)
+{
+	struct rusage ru;
+
+	igt_assert_eq(getrusage(RUSAGE_SELF, &ru), 0);
+	return ru.ru_minflt + ru.ru_majflt;
+}
+
+/*
+ * Write its page number into each page of @p (@size bytes, first touch);
+ * return the page faults that took.
+ */
+static long touch_pages(uint32_t *p, size_t size)
+{
+	long before = page_faults();
+	size_t i;
+
+	for (i = 0; i < size / 4096; i++)
+		p[i * 1024] = 0x5a000000 + i;
+	return page_faults() - before;
+}
+
+/* Whether pages @first.. of @p (mapping page 0 of the object) hold theirs. */
+static bool pages_touched(const uint32_t *p, size_t first, size_t size)
+{
+	size_t i;
+
+	for (i = first; i < size / 4096; i++)
+		if (p[i * 1024] != 0x5a000000 + i)
+			return false;
+	return true;
+}
+
+/* A PMD-aligned address with @size bytes free after it, for MAP_FIXED. */
+static void *aligned_hole(size_t size)
+{
+	uint8_t *p = mmap(NULL, size + PMD, PROT_NONE,
+			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	uintptr_t a;
+
+	igt_assert(p != MAP_FAILED);
+	a = ((uintptr_t)p + PMD - 1) & ~(uintptr_t)(PMD - 1);
+	munmap(p, size + PMD);
+	return (void *)a;
+}
 
 igt_main
 {
@@ -212,6 +288,62 @@ igt_main
 						  0xab000000 + starts[i] + p);
 			munmap(all, n * 4096);
 		}
+		close(dmabuf);
+		vp_gem_close(fd, h);
+	}
+
+	/*
+	 * 4 MiB of contiguous storage is two naturally aligned 2 MiB runs: a
+	 * GEM mapping of it starts on a 2 MiB boundary and its first touch
+	 * takes a fault per PMD (plus the one that allocates), not one per
+	 * 16 pages (with PTEs: 64 or more); every page still shows its own bytes, also after a
+	 * partial munmap splits a PMD.
+	 */
+	igt_describe("A GEM mapping of 2 MiB runs is PMD-aligned and mapped by PMDs");
+	igt_subtest("gem-mmap-pmd") {
+		uint32_t h;
+		uint32_t *g;
+		long faults;
+
+		require_pmd_mappings();
+		h = vprime_gem_create(fd, 2 * PMD,
+				      VPRIME_GEM_CREATE_CONTIGUOUS);
+		g = vp_gem_mmap(fd, h, 2 * PMD, PROT_READ | PROT_WRITE);
+		igt_assert_f(!((uintptr_t)g & (PMD - 1)), "mapped at %p\n", g);
+		faults = touch_pages(g, 2 * PMD);
+		igt_info("first touch of 4 MiB: %ld page faults\n", faults);
+		igt_assert_f(faults <= 3, "%ld faults: not mapped by PMDs\n",
+			     faults);
+		igt_assert(pages_touched(g, 0, 2 * PMD));
+		/* Split the first PMD: the rest refaults by pages. */
+		igt_assert_eq(munmap(g, 4096), 0);
+		igt_assert(pages_touched(g, 1, 2 * PMD));
+		munmap(g + 1024, 2 * PMD - 4096);
+		vp_gem_close(fd, h);
+	}
+
+	igt_describe("A dma-buf mapping at a 2 MiB boundary is mapped by PMDs");
+	igt_subtest("dmabuf-mmap-pmd") {
+		uint32_t h, *d, *g;
+		int dmabuf;
+		long faults;
+
+		require_pmd_mappings();
+		h = vprime_gem_create(fd, 2 * PMD,
+				      VPRIME_GEM_CREATE_CONTIGUOUS);
+		dmabuf = vp_prime_handle_to_fd(fd, h);
+		d = mmap(aligned_hole(2 * PMD), 2 * PMD, PROT_READ | PROT_WRITE,
+			 MAP_SHARED | MAP_FIXED, dmabuf, 0);
+		igt_assert(d != MAP_FAILED);
+		faults = touch_pages(d, 2 * PMD);
+		igt_info("first touch of 4 MiB: %ld page faults\n", faults);
+		igt_assert_f(faults <= 3, "%ld faults: not mapped by PMDs\n",
+			     faults);
+		/* The same pages through the GEM mapping. */
+		g = vp_gem_mmap(fd, h, 2 * PMD, PROT_READ);
+		igt_assert(pages_touched(g, 0, 2 * PMD));
+		munmap(g, 2 * PMD);
+		munmap(d, 2 * PMD);
 		close(dmabuf);
 		vp_gem_close(fd, h);
 	}

@@ -147,6 +147,9 @@ int cenalloc_buffer_mmap_prepare(struct cenalloc_buffer *buf,
 				 struct vm_area_struct *vma, pgoff_t pgoff);
 vm_fault_t cenalloc_buffer_fault(struct cenalloc_buffer *buf,
 				 struct vm_fault *vmf, pgoff_t pgoff);
+vm_fault_t cenalloc_buffer_huge_fault(struct cenalloc_buffer *buf,
+				      struct vm_fault *vmf, pgoff_t pgoff,
+				      unsigned int order);
 int cenalloc_buffer_vmap(struct cenalloc_buffer *buf, struct iosys_map *map);
 void cenalloc_buffer_vunmap(struct cenalloc_buffer *buf,
 			    struct iosys_map *map);

@@ -73,6 +73,18 @@ static inline struct file *get_file_active(struct file **f)
 #define DRM_FOPS_FLAGS .fop_flags = FOP_UNSIGNED_OFFSET,
 #endif
 
+/*
+ * CENALLOC_PMD_PFNMAP - the kernel maps PMD-sized runs of pfns in a
+ * VM_PFNMAP vma from its huge_fault(vmf, order) handler (6.12, where the
+ * architecture has a special bit for PMDs).  Before, 6.1's
+ * hugepage_vma_check() never calls huge_fault for such a vma.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 12, 0) && \
+	defined(CONFIG_TRANSPARENT_HUGEPAGE) && \
+	defined(CONFIG_ARCH_SUPPORTS_PMD_PFNMAP)
+#define CENALLOC_PMD_PFNMAP 1
+#endif
+
 /**
  * cenalloc_release_fault_lock() - drop the lock a fault handler runs under
  * @vmf: the fault, about to return %VM_FAULT_RETRY

@@ -46,8 +46,12 @@ MODULE_PARM_DESC(reserve_mb,
 #define CENALLOC_BLOCK_SIZE	(PAGE_SIZE << CENALLOC_BLOCK_ORDER)
 #define CENALLOC_LIMIT_4G	0xffffffffULL
 
-/* High orders first, as the system heap does: fewer, larger segments. */
-static const unsigned int cenalloc_orders[] = { 8, 4, 0 };
+/*
+ * High orders first, as the system heap does: fewer, larger segments.
+ * The first is the PMD's order, so that CPU mappings can map such a block
+ * with one PMD where the kernel allows it (cenalloc_buffer_huge_fault()).
+ */
+static const unsigned int cenalloc_orders[] = { PMD_SHIFT - PAGE_SHIFT, 8, 4, 0 };
 
 /*
  * Blocks the buffer uses whole are compound pages, as the system heap

@@ -7,6 +7,7 @@
 
 #include <linux/iosys-map.h>
 #include <linux/mm.h>
+#include <linux/pfn_t.h>
 #include <linux/vmalloc.h>
 
 #include <linux/cenalloc_compat.h>
@@ -138,6 +139,81 @@ out_unlock:
 	return ret;
 }
 EXPORT_SYMBOL_NS_GPL(cenalloc_buffer_fault, CENALLOC);
+
+#ifdef CENALLOC_PMD_PFNMAP
+/*
+ * Whether the PTRS_PER_PMD pages of @st from page @first are one naturally
+ * aligned, physically contiguous run that a PMD can map.
+ */
+static bool cenalloc_storage_pmd_run(const struct cenalloc_storage *st,
+				     pgoff_t first)
+{
+	unsigned long pfn;
+	unsigned int i;
+
+	if (first + PTRS_PER_PMD > st->nr_pages)
+		return false;
+	pfn = page_to_pfn(st->pages[first]);
+	if (!IS_ALIGNED(pfn, PTRS_PER_PMD))
+		return false;
+	for (i = 1; i < PTRS_PER_PMD; i++)
+		if (page_to_pfn(st->pages[first + i]) != pfn + i)
+			return false;
+	return true;
+}
+#endif
+
+/**
+ * cenalloc_buffer_huge_fault() - map a PMD of a buffer for a CPU fault
+ * @buf: the buffer
+ * @vmf: the fault
+ * @pgoff: page index within the buffer of @vmf's address (as for
+ *	cenalloc_buffer_fault())
+ * @order: the order of the mapping the core asks for
+ *
+ * Maps the PMD-sized, PMD-aligned range of the vma around the fault with
+ * one entry when the vma covers all of it and the buffer's pages there
+ * are one naturally aligned physical run of cached storage (a contiguous
+ * buffer, or a PMD-sized block of page storage).  Otherwise, and when the
+ * storage does not exist yet, the core falls back to
+ * cenalloc_buffer_fault(), which allocates it and maps pages.  Does
+ * nothing before Linux 6.12, whose core calls no huge_fault handler for a
+ * VM_PFNMAP vma.
+ *
+ * Context: huge_fault handler (mmap_lock or the vma lock held); takes the
+ * buffer's lock.
+ * Return: %VM_FAULT_NOPAGE, or %VM_FAULT_FALLBACK when no PMD is mapped.
+ */
+vm_fault_t cenalloc_buffer_huge_fault(struct cenalloc_buffer *buf,
+				      struct vm_fault *vmf, pgoff_t pgoff,
+				      unsigned int order)
+{
+#ifdef CENALLOC_PMD_PFNMAP
+	struct vm_area_struct *vma = vmf->vma;
+	unsigned long addr = vmf->address & PMD_MASK;
+	pgoff_t before = (vmf->address - addr) >> PAGE_SHIFT;
+	vm_fault_t ret = VM_FAULT_FALLBACK;
+	struct cenalloc_storage *st;
+	unsigned long pfn;
+
+	if (order != PMD_SHIFT - PAGE_SHIFT || addr < vma->vm_start ||
+	    addr + PMD_SIZE > vma->vm_end || pgoff < before)
+		return VM_FAULT_FALLBACK;
+	mutex_lock(&buf->lock);
+	st = buf->storage;
+	if (st && st->caching != CENALLOC_C_WRITECOMBINE &&
+	    cenalloc_storage_pmd_run(st, pgoff - before)) {
+		pfn = page_to_pfn(st->pages[pgoff - before]);
+		ret = vmf_insert_pfn_pmd(vmf, __pfn_to_pfn_t(pfn, PFN_DEV),
+					 vmf->flags & FAULT_FLAG_WRITE);
+	}
+	mutex_unlock(&buf->lock);
+	return ret;
+#else
+	return VM_FAULT_FALLBACK;
+#endif
+}
+EXPORT_SYMBOL_NS_GPL(cenalloc_buffer_huge_fault, CENALLOC);
 
 /**
  * cenalloc_buffer_vmap() - map a whole buffer into the kernel

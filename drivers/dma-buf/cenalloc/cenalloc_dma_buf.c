@@ -10,6 +10,8 @@
 #include <linux/mm.h>
 #include <linux/slab.h>
 
+#include <linux/cenalloc_compat.h>
+
 #include "cenalloc_drv.h"
 
 /*
@@ -187,8 +189,20 @@ static vm_fault_t cenalloc_dma_buf_fault(struct vm_fault *vmf)
 				     vmf->pgoff);
 }
 
+#ifdef CENALLOC_PMD_PFNMAP
+static vm_fault_t cenalloc_dma_buf_huge_fault(struct vm_fault *vmf,
+					      unsigned int order)
+{
+	return cenalloc_buffer_huge_fault(vmf->vma->vm_private_data, vmf,
+					  vmf->pgoff, order);
+}
+#endif
+
 static const struct vm_operations_struct cenalloc_dma_buf_vm_ops = {
 	.fault = cenalloc_dma_buf_fault,
+#ifdef CENALLOC_PMD_PFNMAP
+	.huge_fault = cenalloc_dma_buf_huge_fault,
+#endif
 };
 
 static int cenalloc_dma_buf_mmap(struct dma_buf *dmabuf,

@@ -28,6 +28,7 @@
 #include <linux/cenalloc.h>
 #include <linux/cenalloc_compat.h>
 #include <linux/dma-mapping.h>
+#include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/slab.h>
 
@@ -70,6 +71,24 @@ static int vprime_release(struct inode *inode, struct file *filp)
 	return drm_release(inode, filp);
 }
 
+#ifdef CENALLOC_PMD_PFNMAP
+/*
+ * A GEM mapping of 2 MiB or more starts on a 2 MiB boundary, so that
+ * cenalloc can map its PMD-sized physical runs with PMDs.  It maps an
+ * object from its first page (the fake offset says nothing about where
+ * the object's runs are), so the address is aligned, not congruent to the
+ * offset as thp_get_unmapped_area() would make it for @pgoff.
+ */
+static unsigned long vprime_get_unmapped_area(struct file *filp,
+					      unsigned long addr,
+					      unsigned long len,
+					      unsigned long pgoff,
+					      unsigned long flags)
+{
+	return thp_get_unmapped_area(filp, addr, len, 0, flags);
+}
+#endif
+
 static const struct file_operations vprime_fops = {
 	.owner = THIS_MODULE,
 	.open = drm_open,
@@ -80,6 +99,9 @@ static const struct file_operations vprime_fops = {
 	.read = drm_read,
 	.llseek = noop_llseek,
 	.mmap = drm_gem_mmap,
+#ifdef CENALLOC_PMD_PFNMAP
+	.get_unmapped_area = vprime_get_unmapped_area,
+#endif
 	DRM_FOPS_FLAGS
 };
 

@@ -115,8 +115,29 @@ static vm_fault_t vprime_gem_fault(struct vm_fault *vmf)
 	return ret;
 }
 
+#ifdef CENALLOC_PMD_PFNMAP
+static vm_fault_t vprime_gem_huge_fault(struct vm_fault *vmf,
+					unsigned int order)
+{
+	struct drm_gem_object *gobj = vmf->vma->vm_private_data;
+	vm_fault_t ret;
+	int idx;
+
+	if (!drm_dev_enter(gobj->dev, &idx))
+		return VM_FAULT_SIGBUS;
+	ret = cenalloc_buffer_huge_fault(to_vprime_gem_object(gobj)->buffer,
+					 vmf, vprime_gem_pgoff(gobj, vmf->pgoff),
+					 order);
+	drm_dev_exit(idx);
+	return ret;
+}
+#endif
+
 static const struct vm_operations_struct vprime_gem_vm_ops = {
 	.fault = vprime_gem_fault,
+#ifdef CENALLOC_PMD_PFNMAP
+	.huge_fault = vprime_gem_huge_fault,
+#endif
 	.open = drm_gem_vm_open,
 	.close = drm_gem_vm_close,
 };
