@@ -61,6 +61,9 @@ static void vprime_crtc_latch(struct vprime_crtc *vcrtc, u64 frame, bool wb)
 	struct vprime_latch *l = NULL;
 	unsigned int i;
 
+	/* Latched already, by a capture that started after this vblank. */
+	if (!wb && vcrtc->crc_next > tag)
+		return;
 	/* Numbers a late timer skipped: the frames before stood for them. */
 	if (vcrtc->crc_next && vcrtc->crc_next < tag)
 		first = tag - min_t(u64, VPRIME_CRC_BACKLOG,
@@ -367,12 +370,17 @@ static int vprime_crtc_verify_crc_source(struct drm_crtc *crtc,
 
 /*
  * "auto" starts CRC capture, NULL stops it.  While it runs, a vblank
- * reference keeps the timer going (if the CRTC is on when it starts).
+ * reference keeps the timer going (if the CRTC is on when it starts).  As
+ * on display hardware, the frame being scanned out when capture starts
+ * gets a CRC when it ends: it is latched at once, numbered as the next
+ * vblank's frame, so that N vblanks after the start N CRCs are there (IGT's
+ * nonblocking-crc reads them without waiting).
  */
 static int vprime_crtc_set_crc_source(struct drm_crtc *crtc,
 				      const char *source)
 {
 	struct vprime_crtc *vcrtc = to_vprime_crtc(crtc);
+	struct vprime_device *vdev = to_vprime_device(crtc->dev);
 	bool enable = !!source, had_ref = vcrtc->crc_vblank_ref;
 	size_t values;
 	int ret;
@@ -385,6 +393,10 @@ static int vprime_crtc_set_crc_source(struct drm_crtc *crtc,
 	spin_lock_irq(&vcrtc->lock);
 	vcrtc->crc_enabled = enable;
 	vcrtc->crc_next = 0;
+	if (vcrtc->crc_vblank_ref) {
+		vprime_crtc_latch(vcrtc, drm_crtc_vblank_count(crtc), false);
+		queue_work(vdev->compose_wq, &vcrtc->compose_work);
+	}
 	spin_unlock_irq(&vcrtc->lock);
 
 	if (had_ref)
