@@ -35,7 +35,7 @@ static double cpu_clock_s(clockid_t clock)
 
 	if (clock_gettime(clock, &t))
 		return 0;
-	return t.tv_sec + t.tv_nsec * 1e-9;
+	return t.tv_sec + t.tv_nsec / 1e9;
 }
 
 double vivid_cpu_s(void)
