@@ -50,7 +50,8 @@
  *    vmap and, for dynamic importers, map),
  * 3. &cenalloc_buffer.alloc_lock (serialises allocating storage),
  * 4. cenalloc_buffers_lock (the global list, walked by debugfs),
- * 5. &cenalloc_buffer.lock (attachments, storage, counts, owner),
+ * 5. &cenalloc_buffer.lock (attachments, storage, counts; the owner is
+ *    written under it and read under RCU),
  * 6. the reserve's lock (cenalloc_alloc.c).
  *
  * The dma-buf core's list lock (dma_buf_export(), and its debugfs file,

@@ -322,7 +322,10 @@ static void vprime_compose_scale_line(u32 *argb, unsigned int from,
 	}
 }
 
-/* Two pixels, at any 4-byte alignment (the header moved in Linux 6.12). */
+/*
+ * Two pixels, at any 4-byte alignment: what get_unaligned() does, whose
+ * header is <asm/unaligned.h> on 6.1 and <linux/unaligned.h> on 6.12.
+ */
 struct vprime_pixel_pair {
 	__le64 v;
 } __packed;
