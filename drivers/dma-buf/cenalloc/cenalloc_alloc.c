@@ -423,6 +423,31 @@ bool cenalloc_pool_can_satisfy(u64 size, const struct cenalloc_constraints *c)
 	return cenalloc_pick_allocator(caps, n, c, size) >= 0;
 }
 
+/*
+ * The arrays of a storage, embedded in it when they have one entry: a
+ * small buffer, or one that got a single block, allocates no array.
+ */
+static struct page **cenalloc_pages_array(struct cenalloc_storage *st)
+{
+	if (st->nr_pages == 1)
+		return &st->page1;
+	return kvmalloc_array(st->nr_pages, sizeof(*st->pages),
+			      CENALLOC_GFP_META);
+}
+
+static void cenalloc_pages_array_free(struct cenalloc_storage *st)
+{
+	if (st->pages != &st->page1)
+		kvfree(st->pages);
+}
+
+static void cenalloc_segs_free(struct cenalloc_storage *st)
+{
+	if (st->segs != &st->seg1)
+		kvfree(st->segs);
+	st->segs = NULL;
+}
+
 /* Merge the pages into physically contiguous extents. */
 static int cenalloc_storage_build_segs(struct cenalloc_storage *st)
 {
@@ -433,7 +458,11 @@ static int cenalloc_storage_build_segs(struct cenalloc_storage *st)
 	for (i = 1; i < st->nr_pages; i++)
 		if (page_to_pfn(st->pages[i]) != page_to_pfn(st->pages[i - 1]) + 1)
 			n++;
-	st->segs = kvmalloc_array(n, sizeof(*st->segs), CENALLOC_GFP_META);
+	if (n == 1)
+		st->segs = &st->seg1;
+	else
+		st->segs = kvmalloc_array(n, sizeof(*st->segs),
+					  CENALLOC_GFP_META);
 	if (!st->segs)
 		return -ENOMEM;
 	st->nsegs = 0;
@@ -481,9 +510,12 @@ struct cenalloc_storage *cenalloc_storage_alloc(u64 size,
 	/*
 	 * More than free plus reclaimable memory cannot succeed: fail now
 	 * rather than reclaim everything first (__GFP_RETRY_MAYFAIL gives up
-	 * only once reclaim makes no progress).
+	 * only once reclaim makes no progress).  What fits in half the free
+	 * pages (one counter read) needs no such estimate, which walks every
+	 * zone.
 	 */
-	if (size >> PAGE_SHIFT > (u64)max(si_mem_available(), 0L)) {
+	if (size >> PAGE_SHIFT > global_zone_page_state(NR_FREE_PAGES) / 2 &&
+	    size >> PAGE_SHIFT > (u64)max(si_mem_available(), 0L)) {
 		*why = "more than the available memory";
 		return ERR_PTR(-ENOMEM);
 	}
@@ -494,8 +526,7 @@ struct cenalloc_storage *cenalloc_storage_alloc(u64 size,
 	st->nr_pages = size >> PAGE_SHIFT;
 	st->caching = (c->flags & CENALLOC_C_WRITECOMBINE) ?
 		      CENALLOC_C_WRITECOMBINE : CENALLOC_C_CACHED;
-	st->pages = kvmalloc_array(st->nr_pages, sizeof(*st->pages),
-				   CENALLOC_GFP_META);
+	st->pages = cenalloc_pages_array(st);
 	if (!st->pages)
 		goto err_free_st;
 
@@ -524,8 +555,7 @@ struct cenalloc_storage *cenalloc_storage_alloc(u64 size,
 					      c) != CENALLOC_OK) {
 			/* The allocator did not keep its promise. */
 			atomic64_inc(&a->nr_failures);
-			kvfree(st->segs);
-			st->segs = NULL;
+			cenalloc_segs_free(st);
 			a->free(st);
 			ret = -ENOMEM;
 			first++;
@@ -534,8 +564,7 @@ struct cenalloc_storage *cenalloc_storage_alloc(u64 size,
 		/* Zeroed through the cached linear map, then made WC. */
 		if (st->caching == CENALLOC_C_WRITECOMBINE &&
 		    cenalloc_set_pages_wc(st->pages, st->nr_pages)) {
-			kvfree(st->segs);
-			st->segs = NULL;
+			cenalloc_segs_free(st);
 			a->free(st);
 			ret = -ENOMEM;
 			goto err_free_pages_array;
@@ -547,7 +576,7 @@ struct cenalloc_storage *cenalloc_storage_alloc(u64 size,
 	ret = -ENOMEM;
 
 err_free_pages_array:
-	kvfree(st->pages);
+	cenalloc_pages_array_free(st);
 err_free_st:
 	kfree(st);
 	return ERR_PTR(ret);
@@ -565,8 +594,8 @@ void cenalloc_storage_free(struct cenalloc_storage *st)
 	if (st->caching == CENALLOC_C_WRITECOMBINE)
 		cenalloc_set_pages_wb(st->pages, st->nr_pages);
 	a->free(st);
-	kvfree(st->segs);
-	kvfree(st->pages);
+	cenalloc_segs_free(st);
+	cenalloc_pages_array_free(st);
 	kfree(st);
 }
 

@@ -29,6 +29,8 @@ struct seq_file;
  * @nsegs: number of physically contiguous extents
  * @segs: the extents, in buffer order
  * @max_address: highest physical address used
+ * @page1: @pages of a one-page storage, which allocates no array
+ * @seg1: @segs of a storage that is one extent, which allocates none
  */
 struct cenalloc_storage {
 	enum cenalloc_allocator_id allocator;
@@ -38,6 +40,8 @@ struct cenalloc_storage {
 	unsigned int nsegs;
 	struct cenalloc_segment *segs;
 	u64 max_address;
+	struct page *page1;
+	struct cenalloc_segment seg1;
 };
 
 /**
