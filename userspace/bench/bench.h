@@ -16,7 +16,8 @@
 /* How much work each figure does: the smoke run uses tiny counts. */
 struct bench_cfg {
 	bool smoke;
-	int repeats;		/* runs per figure; the median is reported */
+	int repeats;		/* pairs of runs per figure (vivid, display) */
+	int quick_repeats;	/* ... of the figures that take under 3 s */
 	int ops;		/* operations per timed run */
 	int live[3];		/* live objects for the lookup-scaling figures */
 	int slab_objects;
@@ -37,8 +38,8 @@ enum better { HIGHER, LOWER };
 
 /*
  * Measure @fn @cfg->repeats times on each side, alternating, and record
- * the figure: median, min, max of each side and the ratio (>= 1.0 means
- * vprime is at least as good).
+ * the figure: median, min, max of each side and of the ratios of the
+ * pairs of runs (>= 1.0 means vprime is at least as good).
  */
 void bench_figure(const struct bench_cfg *cfg, const char *figure,
 		  const char *variant, const char *unit, enum better better,

@@ -21,13 +21,13 @@
 #include "vprime.h"
 
 #define MAX_ROWS 64
+#define MAX_REPEATS 16
 #define USAGE "vprime-bench [--smoke] [--out DIR] [--only FIGURE]"
 
 struct row {
 	char figure[48], variant[32], unit[16], ref[16];
 	double v[3], r[3];	/* median, min, max */
-	double ratio;
-	bool overlap;	/* the two sides' min..max ranges overlap */
+	double ratio[3];	/* of the pairs' ratios: median, min, max */
 };
 
 static struct row rows[MAX_ROWS];
@@ -39,6 +39,11 @@ double now_s(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static int min_int(int a, int b)
+{
+	return a < b ? a : b;
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -56,11 +61,27 @@ static void stats(double *v, int n, double out[3])
 	out[2] = v[n - 1];
 }
 
+/* The ratio of one pair of runs: >= 1.0 when vprime did at least as well. */
+static double pair_ratio(double v, double r, enum better better)
+{
+	/* a ratio needs two non-zero figures; NAN says "not measurable" */
+	if (v <= 0 || r <= 0)
+		return NAN;
+	return better == HIGHER ? v / r : r / v;
+}
+
+/*
+ * Run i of vprime and run i of the reference ran back to back: each
+ * pair's ratio cancels what changed on the host between pairs, and the
+ * row's ratio is the median of the pairs'.
+ */
 static void record(const char *figure, const char *variant, const char *unit,
 		   enum better better, const char *ref_name, double *v,
 		   double *r, int n)
 {
+	double q[MAX_REPEATS];
 	struct row *row;
+	int i;
 
 	if (nrows == MAX_ROWS)
 		return;
@@ -69,18 +90,20 @@ static void record(const char *figure, const char *variant, const char *unit,
 	snprintf(row->variant, sizeof(row->variant), "%s", variant);
 	snprintf(row->unit, sizeof(row->unit), "%s", unit);
 	snprintf(row->ref, sizeof(row->ref), "%s", ref_name);
+	for (i = 0; i < n; i++)
+		q[i] = pair_ratio(v[i], r[i], better);
 	stats(v, n, row->v);
 	stats(r, n, row->r);
-	/* a ratio needs two non-zero figures; NAN says "not measurable" */
-	if (row->v[0] <= 0 || row->r[0] <= 0)
-		row->ratio = NAN;
-	else if (better == HIGHER)
-		row->ratio = row->v[0] / row->r[0];
+	/* one unmeasurable pair makes the row's ratio unmeasurable */
+	for (i = 0; i < n && !isnan(q[i]); i++)
+		;
+	if (i == n)
+		stats(q, n, row->ratio);
 	else
-		row->ratio = row->r[0] / row->v[0];
-	row->overlap = row->v[1] <= row->r[2] && row->r[1] <= row->v[2];
+		for (i = 0; i < 3; i++)
+			row->ratio[i] = NAN;
 	printf("%-22s %-14s %12.4g %12.4g %-8s %6.2f  %s\n", row->figure,
-	       row->variant, row->v[0], row->r[0], row->ref, row->ratio,
+	       row->variant, row->v[0], row->r[0], row->ref, row->ratio[0],
 	       row->unit);
 	fflush(stdout);
 }
@@ -91,14 +114,19 @@ bool bench_wanted(const struct bench_cfg *cfg, const char *figure)
 	       strstr(cfg->only, figure);
 }
 
-/* Run @fn and @ref_fn alternately, each with its own pair of fds. */
+/*
+ * Run @fn and @ref_fn alternately, each with its own pair of fds, in
+ * pairs whose order alternates (vprime first, then the reference first):
+ * whatever a run leaves behind for the next one (freed memory, RCU
+ * callbacks, a warm cache) falls on both sides alike.
+ */
 static void measure(const struct bench_cfg *cfg, const char *figure,
 		    const char *variant, const char *unit, enum better better,
 		    const char *ref_name, bench_fn fn, int fd, int other,
 		    bench_fn ref_fn, int ref_fd, int ref_other, const void *arg)
 {
-	double v[16], r[16];
-	int i, n = cfg->repeats > 16 ? 16 : cfg->repeats;
+	double v[MAX_REPEATS], r[MAX_REPEATS];
+	int i, n = min_int(cfg->repeats, MAX_REPEATS);
 
 	if (!bench_wanted(cfg, figure))
 		return;
@@ -110,8 +138,13 @@ static void measure(const struct bench_cfg *cfg, const char *figure,
 	fn(fd, other, arg);
 	ref_fn(ref_fd, ref_other, arg);
 	for (i = 0; i < n; i++) {
-		v[i] = fn(fd, other, arg);
-		r[i] = ref_fn(ref_fd, ref_other, arg);
+		if (i % 2) {
+			r[i] = ref_fn(ref_fd, ref_other, arg);
+			v[i] = fn(fd, other, arg);
+		} else {
+			v[i] = fn(fd, other, arg);
+			r[i] = ref_fn(ref_fd, ref_other, arg);
+		}
 	}
 	record(figure, variant, unit, better, ref_name, v, r, n);
 }
@@ -141,13 +174,13 @@ static void print_worst(const char *ref)
 	int i;
 
 	for (i = 0; i < nrows; i++)
-		if (!strcmp(rows[i].ref, ref) && !isnan(rows[i].ratio) &&
-		    (!worst || rows[i].ratio < worst->ratio))
+		if (!strcmp(rows[i].ref, ref) && !isnan(rows[i].ratio[0]) &&
+		    (!worst || rows[i].ratio[0] < worst->ratio[0]))
 			worst = &rows[i];
 	if (worst)
-		printf("worst ratio against %s: %.2f (%s %s%s)\n", ref,
-		       worst->ratio, worst->figure, worst->variant,
-		       worst->overlap ? "; min..max ranges overlap" : "");
+		printf("worst ratio against %s: %.2f (%s %s; pairs %.2f..%.2f)\n",
+		       ref, worst->ratio[0], worst->figure, worst->variant,
+		       worst->ratio[1], worst->ratio[2]);
 	else
 		printf("worst ratio against %s: none measured\n", ref);
 }
@@ -166,16 +199,17 @@ static int write_outputs(const char *dir)
 		perror(path);
 		return 1;
 	}
-	fprintf(c, "figure,variant,unit,reference,%s,%s,ratio\n",
+	fprintf(c, "figure,variant,unit,reference,%s,%s,%s\n",
 		"vprime_median,vprime_min,vprime_max",
-		"ref_median,ref_min,ref_max");
+		"ref_median,ref_min,ref_max", "ratio,ratio_min,ratio_max");
 	fprintf(j, "[\n");
 	for (i = 0; i < nrows; i++) {
 		const struct row *r = &rows[i];
 
-		fprintf(c, "%s,%s,%s,%s,%g,%g,%g,%g,%g,%g,%.3f\n", r->figure,
-			r->variant, r->unit, r->ref, r->v[0], r->v[1], r->v[2],
-			r->r[0], r->r[1], r->r[2], r->ratio);
+		fprintf(c, "%s,%s,%s,%s,%g,%g,%g,%g,%g,%g,%.3f,%.3f,%.3f\n",
+			r->figure, r->variant, r->unit, r->ref, r->v[0],
+			r->v[1], r->v[2], r->r[0], r->r[1], r->r[2],
+			r->ratio[0], r->ratio[1], r->ratio[2]);
 		fprintf(j, "  {\"figure\": \"%s\", \"variant\": \"%s\", ",
 			r->figure, r->variant);
 		fprintf(j, "\"unit\": \"%s\", \"reference\": \"%s\", ", r->unit,
@@ -184,10 +218,11 @@ static int write_outputs(const char *dir)
 			r->v[0], r->v[1], r->v[2]);
 		fprintf(j, "\"ref\": {\"median\": %g, \"min\": %g, \"max\": %g}, ",
 			r->r[0], r->r[1], r->r[2]);
-		if (isnan(r->ratio))
+		if (isnan(r->ratio[0]))
 			fprintf(j, "\"ratio\": null}");
 		else
-			fprintf(j, "\"ratio\": %.3f}", r->ratio);
+			fprintf(j, "\"ratio\": {\"median\": %.3f, \"min\": %.3f, \"max\": %.3f}}",
+				r->ratio[0], r->ratio[1], r->ratio[2]);
 		fprintf(j, "%s\n", i + 1 < nrows ? "," : "");
 	}
 	fprintf(j, "]\n");
@@ -199,12 +234,13 @@ static int write_outputs(const char *dir)
 int main(int argc, char **argv)
 {
 	struct bench_cfg cfg = {
-		.repeats = 5, .ops = 20000, .live = { 1, 1000, 100000 },
+		.repeats = 5, .quick_repeats = 11, .ops = 20000, .live = { 1, 1000, 100000 },
 		.slab_objects = 10000, .map_bytes = 64ull << 20, .frames = 60,
 		.bulk_bytes = 1ull << 30, .bulk_small_bytes = 32 << 20,
 	};
 	struct rlimit rl = { 1 << 20, 1 << 20 };
 	const char *out = ".", *only = NULL;
+	struct bench_cfg quick;
 	int i, vprime, vgem;
 
 	if (argc == 2 && !strcmp(argv[1], "--help")) {
@@ -214,7 +250,8 @@ int main(int argc, char **argv)
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--smoke")) {
 			cfg = (struct bench_cfg) {
-				.smoke = true, .repeats = 1, .ops = 20,
+				.smoke = true, .repeats = 1,
+				.quick_repeats = 1, .ops = 20,
 				.live = { 1, 10, 100 }, .slab_objects = 100,
 				.map_bytes = 1 << 20, .frames = 4,
 				.bulk_bytes = 1 << 20,
@@ -230,6 +267,8 @@ int main(int argc, char **argv)
 		}
 	}
 	cfg.only = only;
+	quick = cfg;
+	quick.repeats = cfg.quick_repeats;
 	/* 100k exported objects need 100k fds */
 	if (setrlimit(RLIMIT_NOFILE, &rl))
 		perror("setrlimit");
@@ -241,12 +280,13 @@ int main(int argc, char **argv)
 	}
 	printf("%-22s %-14s %12s %12s %-8s %6s  %s\n", "FIGURE", "VARIANT",
 	       "VPRIME", "REFERENCE", "REF", "RATIO", "UNIT");
-	bench_drm(&cfg, vprime, vgem);
-	bench_heap(&cfg);
+	bench_drm(&quick, vprime, vgem);
+	bench_heap(&quick);
 	bench_vivid(&cfg, vprime);
 	bench_display(&cfg, vprime);
-	printf("(median of %d runs; ratio >= 1.00: vprime at least as good)\n",
-	       cfg.repeats);
+	printf("(pairs of runs: %d, %d for vivid and the display; %s)\n",
+	       quick.repeats, cfg.repeats,
+	       "ratio: the pairs' median, >= 1.00: vprime at least as good");
 	print_worst("vgem");
 	return write_outputs(out);
 }
