@@ -108,17 +108,12 @@ struct cenalloc_buffer_state {
  * struct cenalloc_owner_ops - callbacks into the object that wraps a buffer
  *
  * A driver whose objects are cenalloc buffers (vprime's GEM objects)
- * registers these with cenalloc_buffer_set_owner().  @zap_cpu_mappings is
- * called with the buffer's lock held, @tryget under rcu_read_lock(); neither
- * may call back into cenalloc for the same buffer.
+ * registers these with cenalloc_buffer_set_owner(); their address also
+ * identifies the owner's driver to cenalloc_dma_buf_owner_rcu().
+ * @zap_cpu_mappings is called with the buffer's lock held and may not call
+ * back into cenalloc for the same buffer.
  */
 struct cenalloc_owner_ops {
-	/**
-	 * @tryget: take a reference on the owner if it is still alive.
-	 * Called by cenalloc_buffer_get_owner(), must not sleep; returns
-	 * false when the owner is being freed.  Required.
-	 */
-	bool (*tryget)(void *owner);
 	/**
 	 * @zap_cpu_mappings: remove every user mapping of the buffer that
 	 * the owner made (its own mmap path), so the next access faults on
@@ -140,8 +135,8 @@ struct dma_resv *cenalloc_buffer_resv(struct cenalloc_buffer *buf);
 void cenalloc_buffer_set_owner(struct cenalloc_buffer *buf,
 			       const struct cenalloc_owner_ops *ops,
 			       void *owner);
-void *cenalloc_buffer_get_owner(struct cenalloc_buffer *buf,
-				const struct cenalloc_owner_ops *ops);
+void *cenalloc_dma_buf_owner_rcu(struct dma_buf *dmabuf,
+				 const struct cenalloc_owner_ops *ops);
 
 int cenalloc_buffer_mmap_prepare(struct cenalloc_buffer *buf,
 				 struct vm_area_struct *vma, pgoff_t pgoff);

@@ -531,9 +531,9 @@ EXPORT_SYMBOL_NS_GPL(cenalloc_buffer_resv, CENALLOC);
  * A buffer has one owner in its life, registered before the buffer is
  * shared.  An owner must unregister before it is freed, and its memory
  * must stay valid for an RCU grace period after (kfree_rcu()): a
- * cenalloc_buffer_get_owner() that read it just before may still call
- * @ops->tryget on it, which fails then.  After this returns, no other
- * callback runs for it.
+ * cenalloc_dma_buf_owner_rcu() that read it just before may still return
+ * it, and its caller's get-unless-zero must fail then.  After this
+ * returns, no other callback runs for it.
  *
  * Context: process context; takes the buffer's lock.
  */
@@ -549,32 +549,36 @@ void cenalloc_buffer_set_owner(struct cenalloc_buffer *buf,
 EXPORT_SYMBOL_NS_GPL(cenalloc_buffer_set_owner, CENALLOC);
 
 /**
- * cenalloc_buffer_get_owner() - the wrapping object, referenced
- * @buf: the buffer
+ * cenalloc_dma_buf_owner_rcu() - the object wrapping a dma-buf's buffer
+ * @dmabuf: any dma-buf
  * @ops: the owner callbacks the caller registers (identifies the caller)
  *
- * This is every PRIME import of a device's own dma-buf, so it takes no
- * lock: under RCU an owner read here stays valid memory even if it is
- * unregistering (see cenalloc_buffer_set_owner()), and @ops->tryget fails
- * on an owner being freed.
+ * This is every PRIME import of a device's own dma-buf, so it is one call
+ * and takes no lock: under RCU an owner read here stays valid memory even
+ * if it is unregistering (see cenalloc_buffer_set_owner()).  The owner may
+ * be on its way to being freed: the caller takes its reference with a
+ * get-unless-zero, which fails then.
  *
- * Context: any; does not sleep.
- * Return: the owner with a reference taken by @ops->tryget, or NULL when
- * @buf has no owner registered with @ops, or it is being freed.
+ * Context: rcu_read_lock() held; the owner is valid memory until
+ * rcu_read_unlock().
+ * Return: the owner, not referenced, or NULL when cenalloc did not export
+ * @dmabuf or its buffer has no owner registered with @ops.
  */
-void *cenalloc_buffer_get_owner(struct cenalloc_buffer *buf,
-				const struct cenalloc_owner_ops *ops)
+void *cenalloc_dma_buf_owner_rcu(struct dma_buf *dmabuf,
+				 const struct cenalloc_owner_ops *ops)
 {
+	struct cenalloc_buffer *buf = cenalloc_buffer_from_dma_buf(dmabuf);
 	void *owner;
 
-	rcu_read_lock();
+	RCU_LOCKDEP_WARN(!rcu_read_lock_held(), "owner lookup outside RCU");
+	if (!buf)
+		return NULL;
 	owner = READ_ONCE(buf->owner);
-	if (owner && (READ_ONCE(buf->owner_ops) != ops || !ops->tryget(owner)))
-		owner = NULL;
-	rcu_read_unlock();
+	if (owner && READ_ONCE(buf->owner_ops) != ops)
+		return NULL;
 	return owner;
 }
-EXPORT_SYMBOL_NS_GPL(cenalloc_buffer_get_owner, CENALLOC);
+EXPORT_SYMBOL_NS_GPL(cenalloc_dma_buf_owner_rcu, CENALLOC);
 
 /**
  * cenalloc_buffer_query() - report storage, placement and constraints

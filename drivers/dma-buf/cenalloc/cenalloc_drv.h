@@ -96,7 +96,7 @@ struct cenalloc_attachment {
  *	protected by @lock
  * @exp_name: exporter name shown in dma_buf/bufinfo
  * @owner_ops: callbacks of the wrapping object; written under @lock, read
- *	under RCU by cenalloc_buffer_get_owner()
+ *	under RCU by cenalloc_dma_buf_owner_rcu()
  * @owner: the wrapping object; as @owner_ops
  * @node: entry in the global buffer list (cenalloc_buffers_lock)
  * @quota: what the buffer's size is charged to, or NULL (constant once

@@ -53,7 +53,7 @@ struct vprime_device {
  *	the exporter (base.import_attach)
  * @node: entry in &vprime_device.objects
  * @rcu: frees the object an RCU grace period after its last reference
- *	(cenalloc_buffer_get_owner() reads owners under RCU)
+ *	(cenalloc_dma_buf_owner_rcu() reads owners under RCU)
  */
 struct vprime_gem_object {
 	struct drm_gem_object base;

@@ -61,15 +61,8 @@ static void vprime_gem_free(struct drm_gem_object *gobj)
 		cenalloc_buffer_put(obj->buffer);
 	}
 	drm_gem_object_release(gobj);
-	/* cenalloc_buffer_get_owner() may still read it (under RCU). */
+	/* cenalloc_dma_buf_owner_rcu() may still read it (under RCU). */
 	kfree_rcu(obj, rcu);
-}
-
-static bool vprime_owner_tryget(void *owner)
-{
-	struct vprime_gem_object *obj = owner;
-
-	return kref_get_unless_zero(&obj->base.refcount);
 }
 
 static void vprime_owner_zap(void *owner)
@@ -82,7 +75,6 @@ static void vprime_owner_zap(void *owner)
 
 /* How cenalloc reaches the object wrapping a buffer. */
 const struct cenalloc_owner_ops vprime_owner_ops = {
-	.tryget = vprime_owner_tryget,
 	.zap_cpu_mappings = vprime_owner_zap,
 };
 

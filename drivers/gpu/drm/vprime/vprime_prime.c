@@ -9,6 +9,8 @@
 
 #include <linux/cenalloc.h>
 #include <linux/dma-buf.h>
+#include <linux/kref.h>
+#include <linux/rcupdate.h>
 
 #include <drm/drm_prime.h>
 
@@ -49,17 +51,18 @@ struct dma_buf *vprime_gem_prime_export(struct drm_gem_object *gobj,
 struct drm_gem_object *vprime_gem_prime_import(struct drm_device *drm,
 					       struct dma_buf *dmabuf)
 {
-	struct cenalloc_buffer *buf = cenalloc_buffer_from_dma_buf(dmabuf);
 	struct dma_buf_attachment *attach;
 	struct vprime_gem_object *obj;
 
-	if (buf) {
-		obj = cenalloc_buffer_get_owner(buf, &vprime_owner_ops);
-		if (obj && obj->base.dev == drm)
-			return &obj->base;
-		if (obj)
-			drm_gem_object_put(&obj->base);
+	/* What the core does for its own dma-bufs: one call, no lock. */
+	rcu_read_lock();
+	obj = cenalloc_dma_buf_owner_rcu(dmabuf, &vprime_owner_ops);
+	if (obj && obj->base.dev == drm &&
+	    kref_get_unless_zero(&obj->base.refcount)) {
+		rcu_read_unlock();
+		return &obj->base;
 	}
+	rcu_read_unlock();
 
 	if (!dmabuf->size || !PAGE_ALIGNED(dmabuf->size)) {
 		drm_dbg(drm, "cannot import a dma-buf of %zu bytes\n",
