@@ -293,11 +293,53 @@ igt_main
 	}
 
 	/*
+	 * A fault maps up to 64 pages, never past the faulting page's page
+	 * table.  Mapped so that a 2 MiB boundary of the address space falls
+	 * 5 pages into the buffer: page 3 read first (its run stops at the
+	 * boundary), then the pages after the boundary, every page shows its
+	 * own bytes, and a forward first read of 256 pages takes 4 faults
+	 * (one per 64 pages; 5 allowed), not 256.
+	 */
+	igt_describe("Fault-around maps 64 pages a fault, not past a page table");
+	igt_subtest("dmabuf-mmap-fault-around-boundary") {
+		const size_t pages = 600, size = pages * 4096;
+		uint32_t h = vprime_gem_create(fd, size, 0);
+		int dmabuf = vp_prime_handle_to_fd(fd, h);
+		uint32_t *all = dmabuf_mmap(dmabuf, size, PROT_READ | PROT_WRITE);
+		uint8_t *hole;
+		uint32_t *m;
+		long faults;
+		size_t p;
+
+		for (p = 0; p < pages; p++)
+			all[p * 1024] = 0xcd000000 + p;
+		munmap(all, size);
+		hole = aligned_hole(size + PMD);
+		m = mmap(hole + PMD - 5 * 4096, size, PROT_READ,
+			 MAP_SHARED | MAP_FIXED, dmabuf, 0);
+		igt_assert(m != MAP_FAILED);
+		igt_assert_eq_u32(m[3 * 1024], 0xcd000003);
+		for (p = 5; p < 64; p++)
+			igt_assert_eq_u32(m[p * 1024], 0xcd000000 + p);
+		faults = page_faults();
+		for (p = 64; p < 320; p++)
+			igt_assert_eq_u32(m[p * 1024], 0xcd000000 + p);
+		faults = page_faults() - faults;
+		igt_info("first read of 256 pages: %ld page faults\n", faults);
+		igt_assert_f(faults <= 5, "%ld faults for 256 pages\n", faults);
+		for (p = 0; p < pages; p++)
+			igt_assert_eq_u32(m[p * 1024], 0xcd000000 + p);
+		munmap(m, size);
+		close(dmabuf);
+		vp_gem_close(fd, h);
+	}
+
+	/*
 	 * 4 MiB of contiguous storage is two naturally aligned 2 MiB runs: a
 	 * GEM mapping of it starts on a 2 MiB boundary and its first touch
 	 * takes a fault per PMD (plus the one that allocates), not one per
-	 * 16 pages (with PTEs: 64 or more); every page still shows its own bytes, also after a
-	 * partial munmap splits a PMD.
+	 * 64 pages (with PTEs: 16 or more); every page still shows its own
+	 * bytes, also after a partial munmap splits a PMD.
 	 */
 	igt_describe("A GEM mapping of 2 MiB runs is PMD-aligned and mapped by PMDs");
 	igt_subtest("gem-mmap-pmd") {
