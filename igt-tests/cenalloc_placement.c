@@ -184,18 +184,18 @@ igt_main
 		igt_describe("A device mapping in use blocks the move (EBUSY) until it goes");
 		igt_subtest("migrate-blocked-by-mapping") {
 			int vgem = drm_open_by_name("vgem", VPRIME_NODE_PRIMARY, 0);
-			uint32_t h = vprime_gem_create(fd, frame_size, 0), hv;
-			uint32_t *p = vp_gem_mmap(fd, h, frame_size, PROT_READ | PROT_WRITE);
 			struct drm_vprime_gem_info info;
+			uint32_t h, hv, *p;
 			int dmabuf;
 
+			/* Before the object is made: a skip would leak it. */
 			igt_require_f(vgem >= 0, "vgem not loaded\n");
 			if (v4l2_vb2_leaks_failed_attach()) {
-				munmap(p, frame_size);
-				vp_gem_close(fd, h);
 				close(vgem);
 				igt_skip("this kernel's vb2 keeps a refused QBUF's dma-buf\n");
 			}
+			h = vprime_gem_create(fd, frame_size, 0);
+			p = vp_gem_mmap(fd, h, frame_size, PROT_READ | PROT_WRITE);
 			pattern_fill(p, frame_size, 0xb10c);
 			dmabuf = vp_prime_handle_to_fd(fd, h);
 			/* vgem maps its import at once */
@@ -224,11 +224,14 @@ igt_main
 
 		igt_describe("Attach before allocate: one allocation meets both devices, no move");
 		igt_subtest("attach-then-allocate") {
-			uint32_t h = vprime_gem_create(fd, frame_size, 0), hb;
 			struct drm_vprime_gem_info info;
-			int dmabuf = vp_prime_handle_to_fd(fd, h);
+			uint32_t h, hb;
+			int dmabuf;
 
+			/* Before anything is made: a skip would leak it. */
 			igt_require(drm_count_by_name("vprime", VPRIME_NODE_PRIMARY) >= 2);
+			h = vprime_gem_create(fd, frame_size, 0);
+			dmabuf = vp_prime_handle_to_fd(fd, h);
 			fd_b = vprime_open(VPRIME_NODE_PRIMARY, 1);
 			hb = vp_prime_fd_to_handle(fd_b, dmabuf);
 			info = vprime_gem_info(fd, h);
