@@ -52,7 +52,8 @@
  * 4. cenalloc_buffers_lock (the global list, walked by debugfs),
  * 5. &cenalloc_buffer.lock (attachments, storage, counts; the owner is
  *    written under it and read under RCU),
- * 6. the reserve's lock (cenalloc_alloc.c).
+ * 6. the reserve's lock (cenalloc_alloc.c); a CPU fault's page-table
+ *    locks (it maps its pages under 5, cenalloc_cpu_map.c).
  *
  * The dma-buf core's list lock (dma_buf_export(), and its debugfs file,
  * which takes reservation locks under it) is never taken under any of 3-6.
