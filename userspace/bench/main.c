@@ -80,6 +80,7 @@ static void record(const char *figure, const char *variant, const char *unit,
 		   double *r, int n)
 {
 	double q[MAX_REPEATS];
+	bool measurable = true;
 	struct row *row;
 	int i;
 
@@ -90,14 +91,14 @@ static void record(const char *figure, const char *variant, const char *unit,
 	snprintf(row->variant, sizeof(row->variant), "%s", variant);
 	snprintf(row->unit, sizeof(row->unit), "%s", unit);
 	snprintf(row->ref, sizeof(row->ref), "%s", ref_name);
-	for (i = 0; i < n; i++)
+	/* one unmeasurable pair makes the row's ratio unmeasurable */
+	for (i = 0; i < n; i++) {
 		q[i] = pair_ratio(v[i], r[i], better);
+		measurable = measurable && !isnan(q[i]);
+	}
 	stats(v, n, row->v);
 	stats(r, n, row->r);
-	/* one unmeasurable pair makes the row's ratio unmeasurable */
-	for (i = 0; i < n && !isnan(q[i]); i++)
-		;
-	if (i == n)
+	if (measurable)
 		stats(q, n, row->ratio);
 	else
 		for (i = 0; i < 3; i++)
