@@ -18,7 +18,8 @@ struct bench_cfg {
 	bool smoke;
 	int repeats;		/* pairs of runs per figure (vivid, display) */
 	int quick_repeats;	/* ... of the figures that take under 3 s */
-	int ops;		/* operations per timed run */
+	int slices;		/* interleaved runs per side in an ops/s pair */
+	int ops;		/* operations per pair and side */
 	int live[3];		/* live objects for the lookup-scaling figures */
 	int slab_objects;
 	uint64_t map_bytes;
@@ -50,6 +51,17 @@ void bench_figure2(const struct bench_cfg *cfg, const char *figure,
 		   const char *variant, const char *unit, enum better better,
 		   const char *ref_name, bench_fn fn, bench_fn ref_fn, int fd,
 		   int other_fd, const void *arg);
+
+/*
+ * An ops/s figure, each pair cut into @cfg->slices short runs of each
+ * side, interleaved, the pair's ratio the median of the slices': @fn and
+ * @ref_fn (each given the other side's fd as its second) do @cfg->ops /
+ * @cfg->slices operations a call.
+ */
+void bench_figure_ops(const struct bench_cfg *cfg, const char *figure,
+		      const char *variant, const char *ref_name, bench_fn fn,
+		      bench_fn ref_fn, int vprime_fd, int ref_fd,
+		      const void *arg);
 
 double now_s(void);
 

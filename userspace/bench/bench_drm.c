@@ -17,6 +17,7 @@
 #include "bench.h"
 #include "vprime.h"
 
+/* operations per call of a loop figure (one slice of a pair) */
 static int ops;
 
 static uint32_t dumb(int fd, uint32_t w, uint32_t h)
@@ -74,14 +75,22 @@ static double prime_self_import(int fd, int other, const void *arg)
 	return ops / t;
 }
 
-/* A second open file of each device, for the imports of another client. */
+/*
+ * A second open file of each device (vprime, vgem, a second vprime
+ * device), for the imports of another client.
+ */
 static struct {
 	int fd, second;
-} second[2];
+} second[3];
 
 static int second_file(int fd)
 {
-	return second[0].fd == fd ? second[0].second : second[1].second;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(second) - 1; i++)
+		if (second[i].fd == fd)
+			break;
+	return second[i].second;
 }
 
 /*
@@ -456,6 +465,34 @@ static void bench_maps(const struct bench_cfg *cfg, int vprime, int vgem)
 	}
 }
 
+/* The PRIME figures of one live count, vprime against @ref. */
+static void prime_figures(const struct bench_cfg *cfg, const char *variant,
+			  int vprime, int ref, const char *ref_name)
+{
+	bench_figure_ops(cfg, "prime-export", variant, ref_name, prime_export,
+			 prime_export, vprime, ref, NULL);
+	bench_figure_ops(cfg, "prime-self-import", variant, ref_name,
+			 prime_self_import, prime_self_import, vprime, ref,
+			 NULL);
+	bench_figure_ops(cfg, "prime-import-2nd-file", variant, ref_name,
+			 prime_import_second, prime_import_second, vprime, ref,
+			 NULL);
+	bench_figure_ops(cfg, "prime-foreign-import", variant, ref_name,
+			 prime_foreign_import, prime_foreign_import, vprime,
+			 ref, NULL);
+}
+
+/* A file of the device and a second file, or exit. */
+static void open_files(int i, const char *driver, unsigned int index, int fd)
+{
+	second[i].fd = fd;
+	second[i].second = vprime_open_driver(driver, VPRIME_PRIMARY, index);
+	if (second[i].second < 0) {
+		fprintf(stderr, "vprime-bench: %s\n", vprime_error());
+		exit(1);
+	}
+}
+
 void bench_drm(const struct bench_cfg *cfg, int vprime, int vgem)
 {
 	static const struct dims sizes[] = {
@@ -464,44 +501,48 @@ void bench_drm(const struct bench_cfg *cfg, int vprime, int vgem)
 	static const char * const size_name[] = { "4KiB", "1MiB", "16MiB" };
 	struct bulk_arg bulk = { .bytes = cfg->bulk_small_bytes, .small = true };
 	struct slab_arg slab = { 0 };
-	struct live lv, lg;
+	struct live lv, lg, ls;
 	char variant[32];
-	int i;
+	int i, self;
 
-	ops = cfg->ops;
-	second[0].fd = vprime;
-	second[1].fd = vgem;
-	second[0].second = vprime_open_driver("vprime", VPRIME_PRIMARY, 0);
-	second[1].second = vprime_open_driver("vgem", VPRIME_PRIMARY, 0);
-	if (second[0].second < 0 || second[1].second < 0) {
-		fprintf(stderr, "vprime-bench: %s\n", vprime_error());
-		exit(1);
-	}
+	/* the ops/s loops: one slice of a pair each call */
+	ops = cfg->ops / cfg->slices;
+	open_files(0, "vprime", 0, vprime);
+	open_files(1, "vgem", 0, vgem);
+	/*
+	 * A second vprime device (num_devices=2) runs the PRIME figures
+	 * against vprime itself: the same code on both sides, so those
+	 * ratios show how far from 1.00 this bench reads for equal costs.
+	 */
+	self = vprime_open_driver("vprime", VPRIME_PRIMARY, 1);
+	if (self >= 0)
+		open_files(2, "vprime", 1, self);
+	else if (bench_wanted(cfg, "prime-"))
+		printf("(one vprime device: no vprime-against-itself figures)\n");
 	for (i = 0; i < 3 && bench_wanted(cfg, "prime-"); i++) {
 		/* the figure's own object makes the count */
 		live_make(&lv, vprime, cfg->live[i] - 1);
 		live_make(&lg, vgem, cfg->live[i] - 1);
 		snprintf(variant, sizeof(variant), "%d-live", cfg->live[i]);
-		bench_figure(cfg, "prime-export", variant, "ops/s", HIGHER,
-			     "vgem", prime_export, vprime, vgem, NULL);
-		bench_figure(cfg, "prime-self-import", variant, "ops/s", HIGHER,
-			     "vgem", prime_self_import, vprime, vgem, NULL);
-		bench_figure(cfg, "prime-import-2nd-file", variant, "ops/s",
-			     HIGHER, "vgem", prime_import_second, vprime, vgem,
-			     NULL);
-		bench_figure(cfg, "prime-foreign-import", variant, "ops/s",
-			     HIGHER, "vgem", prime_foreign_import, vprime, vgem,
-			     NULL);
-		live_free(&lv, vprime);
+		prime_figures(cfg, variant, vprime, vgem, "vgem");
 		live_free(&lg, vgem);
+		if (self >= 0) {
+			live_make(&ls, self, cfg->live[i] - 1);
+			prime_figures(cfg, variant, vprime, self, "vprime");
+			live_free(&ls, self);
+		}
+		live_free(&lv, vprime);
 	}
 	for (i = 0; i < 3 && bench_wanted(cfg, "create-destroy"); i++)
-		bench_figure(cfg, "create-destroy", size_name[i], "ops/s", HIGHER,
-			     "vgem", create_destroy, vprime, vgem, &sizes[i]);
+		bench_figure_ops(cfg, "create-destroy", size_name[i], "vgem",
+				 create_destroy, create_destroy, vprime, vgem,
+				 &sizes[i]);
 
 	bench_maps(cfg, vprime, vgem);
-	close(second[0].second);
-	close(second[1].second);
+	for (i = 0; i < (self >= 0 ? 3 : 2); i++)
+		close(second[i].second);
+	if (self >= 0)
+		close(self);
 
 	snprintf(variant, sizeof(variant), "%d-objects", cfg->slab_objects);
 	slab.objects = cfg->slab_objects;

@@ -22,6 +22,7 @@
 
 #define MAX_ROWS 64
 #define MAX_REPEATS 16
+#define MAX_SLICES 32
 #define USAGE "vprime-bench [--smoke] [--out DIR] [--only FIGURE]"
 
 struct row {
@@ -71,15 +72,14 @@ static double pair_ratio(double v, double r, enum better better)
 }
 
 /*
- * Run i of vprime and run i of the reference ran back to back: each
- * pair's ratio cancels what changed on the host between pairs, and the
- * row's ratio is the median of the pairs'.
+ * Run i of vprime (@v) and run i of the reference (@r) ran back to back,
+ * and @q is that pair's ratio: each pair's ratio cancels what changed on
+ * the host between pairs, and the row's ratio is the median of the pairs'.
  */
 static void record(const char *figure, const char *variant, const char *unit,
-		   enum better better, const char *ref_name, double *v,
-		   double *r, int n)
+		   const char *ref_name, double *v, double *r, double *q,
+		   int n)
 {
-	double q[MAX_REPEATS];
 	bool measurable = true;
 	struct row *row;
 	int i;
@@ -92,10 +92,8 @@ static void record(const char *figure, const char *variant, const char *unit,
 	snprintf(row->unit, sizeof(row->unit), "%s", unit);
 	snprintf(row->ref, sizeof(row->ref), "%s", ref_name);
 	/* one unmeasurable pair makes the row's ratio unmeasurable */
-	for (i = 0; i < n; i++) {
-		q[i] = pair_ratio(v[i], r[i], better);
+	for (i = 0; i < n; i++)
 		measurable = measurable && !isnan(q[i]);
-	}
 	stats(v, n, row->v);
 	stats(r, n, row->r);
 	if (measurable)
@@ -115,22 +113,43 @@ bool bench_wanted(const struct bench_cfg *cfg, const char *figure)
 	       strstr(cfg->only, figure);
 }
 
+/* The mean of @n runs of equal work: harmonic for rates, plain for costs. */
+static double combine(const double *x, int n, enum better better)
+{
+	double sum = 0;
+	int i;
+
+	for (i = 0; i < n; i++)
+		sum += better == HIGHER ? 1 / x[i] : x[i];
+	return better == HIGHER ? n / sum : sum / n;
+}
+
 /*
  * Run @fn and @ref_fn alternately, each with its own pair of fds, in
  * pairs whose order alternates (vprime first, then the reference first):
  * whatever a run leaves behind for the next one (freed memory, RCU
  * callbacks, a warm cache) falls on both sides alike.
+ *
+ * With @slices > 1 a pair is @slices short runs of each side, interleaved
+ * (the order alternating slice by slice), and the pair's ratio is the
+ * median of its slices' ratios: a burst of host load that lands on one
+ * slice moves one slice ratio, not the pair's; a side's figure for the
+ * pair is the mean of its slices.
  */
 static void measure(const struct bench_cfg *cfg, const char *figure,
 		    const char *variant, const char *unit, enum better better,
 		    const char *ref_name, bench_fn fn, int fd, int other,
-		    bench_fn ref_fn, int ref_fd, int ref_other, const void *arg)
+		    bench_fn ref_fn, int ref_fd, int ref_other, const void *arg,
+		    int slices)
 {
-	double v[MAX_REPEATS], r[MAX_REPEATS];
-	int i, n = min_int(cfg->repeats, MAX_REPEATS);
+	double v[MAX_REPEATS], r[MAX_REPEATS], q[MAX_REPEATS];
+	double sv[MAX_SLICES], sr[MAX_SLICES], sq[MAX_SLICES], m[3];
+	int i, s, n = min_int(cfg->repeats, MAX_REPEATS);
+	bool unmeasurable = false;
 
 	if (!bench_wanted(cfg, figure))
 		return;
+	slices = min_int(slices, MAX_SLICES);
 	/*
 	 * One untimed run of each side first: the first run of a code path
 	 * pays for cold caches (and, under TCG, for translating the code),
@@ -139,15 +158,27 @@ static void measure(const struct bench_cfg *cfg, const char *figure,
 	fn(fd, other, arg);
 	ref_fn(ref_fd, ref_other, arg);
 	for (i = 0; i < n; i++) {
-		if (i % 2) {
-			r[i] = ref_fn(ref_fd, ref_other, arg);
-			v[i] = fn(fd, other, arg);
+		for (s = 0; s < slices; s++) {
+			if ((i + s) % 2) {
+				sr[s] = ref_fn(ref_fd, ref_other, arg);
+				sv[s] = fn(fd, other, arg);
+			} else {
+				sv[s] = fn(fd, other, arg);
+				sr[s] = ref_fn(ref_fd, ref_other, arg);
+			}
+			sq[s] = pair_ratio(sv[s], sr[s], better);
+			unmeasurable = unmeasurable || isnan(sq[s]);
+		}
+		v[i] = combine(sv, slices, better);
+		r[i] = combine(sr, slices, better);
+		if (unmeasurable || slices == 1) {
+			q[i] = unmeasurable ? NAN : sq[0];
 		} else {
-			v[i] = fn(fd, other, arg);
-			r[i] = ref_fn(ref_fd, ref_other, arg);
+			stats(sq, slices, m);
+			q[i] = m[0];
 		}
 	}
-	record(figure, variant, unit, better, ref_name, v, r, n);
+	record(figure, variant, unit, ref_name, v, r, q, n);
 }
 
 void bench_figure2(const struct bench_cfg *cfg, const char *figure,
@@ -156,7 +187,7 @@ void bench_figure2(const struct bench_cfg *cfg, const char *figure,
 		   int other_fd, const void *arg)
 {
 	measure(cfg, figure, variant, unit, better, ref_name, fn, fd, other_fd,
-		ref_fn, fd, other_fd, arg);
+		ref_fn, fd, other_fd, arg, 1);
 }
 
 void bench_figure(const struct bench_cfg *cfg, const char *figure,
@@ -165,7 +196,16 @@ void bench_figure(const struct bench_cfg *cfg, const char *figure,
 		  const void *arg)
 {
 	measure(cfg, figure, variant, unit, better, ref_name, fn, vprime_fd,
-		ref_fd, fn, ref_fd, vprime_fd, arg);
+		ref_fd, fn, ref_fd, vprime_fd, arg, 1);
+}
+
+void bench_figure_ops(const struct bench_cfg *cfg, const char *figure,
+		      const char *variant, const char *ref_name, bench_fn fn,
+		      bench_fn ref_fn, int vprime_fd, int ref_fd,
+		      const void *arg)
+{
+	measure(cfg, figure, variant, "ops/s", HIGHER, ref_name, fn, vprime_fd,
+		ref_fd, ref_fn, ref_fd, vprime_fd, arg, cfg->slices);
 }
 
 /* The last line: the lowest ratio against @ref, the figure that has it. */
@@ -184,6 +224,27 @@ static void print_worst(const char *ref)
 		       worst->ratio[1], worst->ratio[2]);
 	else
 		printf("worst ratio against %s: none measured\n", ref);
+}
+
+/*
+ * The range of the ratios against @ref: for vprime against itself, how
+ * far from 1.00 the bench reads when both sides cost the same.
+ */
+static void print_band(const char *ref)
+{
+	double lo = INFINITY, hi = -INFINITY;
+	int i, n = 0;
+
+	for (i = 0; i < nrows; i++) {
+		if (strcmp(rows[i].ref, ref) || isnan(rows[i].ratio[0]))
+			continue;
+		lo = fmin(lo, rows[i].ratio[0]);
+		hi = fmax(hi, rows[i].ratio[0]);
+		n++;
+	}
+	if (n)
+		printf("%s against itself (the same code on both sides): %.2f..%.2f over %d rows\n",
+		       ref, lo, hi, n);
 }
 
 static int write_outputs(const char *dir)
@@ -235,7 +296,8 @@ static int write_outputs(const char *dir)
 int main(int argc, char **argv)
 {
 	struct bench_cfg cfg = {
-		.repeats = 5, .quick_repeats = 11, .ops = 20000, .live = { 1, 1000, 100000 },
+		.repeats = 5, .quick_repeats = 11, .slices = 10, .ops = 20000,
+		.live = { 1, 1000, 100000 },
 		.slab_objects = 10000, .map_bytes = 64ull << 20, .frames = 60,
 		.bulk_bytes = 1ull << 30, .bulk_small_bytes = 32 << 20,
 	};
@@ -252,7 +314,7 @@ int main(int argc, char **argv)
 		if (!strcmp(argv[i], "--smoke")) {
 			cfg = (struct bench_cfg) {
 				.smoke = true, .repeats = 1,
-				.quick_repeats = 1, .ops = 20,
+				.quick_repeats = 1, .slices = 2, .ops = 20,
 				.live = { 1, 10, 100 }, .slab_objects = 100,
 				.map_bytes = 1 << 20, .frames = 4,
 				.bulk_bytes = 1 << 20,
@@ -285,9 +347,10 @@ int main(int argc, char **argv)
 	bench_heap(&quick);
 	bench_vivid(&cfg, vprime);
 	bench_display(&cfg, vprime);
-	printf("(pairs of runs: %d, %d for vivid and the display; %s)\n",
-	       quick.repeats, cfg.repeats,
+	printf("(pairs of runs: %d, %d for vivid and the display; %s %d; %s)\n",
+	       quick.repeats, cfg.repeats, "slices per ops/s pair:", cfg.slices,
 	       "ratio: the pairs' median, >= 1.00: vprime at least as good");
+	print_band("vprime");
 	print_worst("vgem");
 	return write_outputs(out);
 }
