@@ -134,7 +134,7 @@ static double combine(const double *x, int n, enum better better)
  * (the order alternating slice by slice), and the pair's ratio is the
  * median of its slices' ratios: a burst of host load that lands on one
  * slice moves one slice ratio, not the pair's; a side's figure for the
- * pair is the mean of its slices.
+ * pair is the mean of its slices (see combine()).
  */
 static void measure(const struct bench_cfg *cfg, const char *figure,
 		    const char *variant, const char *unit, enum better better,
@@ -171,12 +171,8 @@ static void measure(const struct bench_cfg *cfg, const char *figure,
 		}
 		v[i] = combine(sv, slices, better);
 		r[i] = combine(sr, slices, better);
-		if (unmeasurable || slices == 1) {
-			q[i] = unmeasurable ? NAN : sq[0];
-		} else {
-			stats(sq, slices, m);
-			q[i] = m[0];
-		}
+		stats(sq, slices, m);
+		q[i] = unmeasurable ? NAN : m[0];
 	}
 	record(figure, variant, unit, ref_name, v, r, q, n);
 }
