@@ -12,6 +12,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <linux/cenalloc.h>
 #include <linux/dma-buf.h>
 
 #include "bench.h"
@@ -29,45 +30,45 @@ struct bench_heap_alloc {
 
 static int ops;
 
-/* A dma-buf of @bytes from the heap (@heap >= 0) or from cenalloc. */
-static int alloc_buf(int heap, uint64_t bytes)
+/*
+ * A dma-buf of @bytes from the heap's device or from /dev/cenalloc
+ * (@dev): the same one ioctl on a descriptor the bench holds, so that the
+ * figures compare the two kernels' allocators.  (libvprime's
+ * vprime_cenalloc_alloc() adds an fstat() per call, its check that the
+ * descriptor it keeps is still /dev/cenalloc.)
+ */
+static int alloc_buf(int dev, bool heap, uint64_t bytes)
 {
 	struct bench_heap_alloc a = {
 		.len = bytes, .fd_flags = O_RDWR | O_CLOEXEC,
 	};
-	int dmabuf;
+	struct cenalloc_alloc_data c = {
+		.size = bytes, .fd_flags = O_RDWR | O_CLOEXEC,
+	};
 
-	if (heap >= 0) {
-		if (ioctl(heap, BENCH_HEAP_ALLOC, &a)) {
-			perror("vprime-bench: dma-heap alloc");
-			exit(1);
-		}
-		return (int)a.fd;
-	}
-	/* libvprime keeps /dev/cenalloc open, as the heap's device is */
-	if (vprime_cenalloc_alloc(bytes, 0, &dmabuf)) {
-		fprintf(stderr, "vprime-bench: %s\n", vprime_error());
+	if (heap ? ioctl(dev, BENCH_HEAP_ALLOC, &a) :
+		   ioctl(dev, CENALLOC_IOC_ALLOC, &c)) {
+		perror(heap ? "vprime-bench: dma-heap alloc" :
+			      "vprime-bench: CENALLOC_IOC_ALLOC");
 		exit(1);
 	}
-	return dmabuf;
+	return heap ? (int)a.fd : c.fd;
 }
 
 /*
  * Allocate, make the storage real (the heap allocates at once, cenalloc
  * at the first access: a SYNC pair), free: buffers/s.
  */
-static double alloc_free(int heap, int other, const void *arg)
+static double alloc_free(int dev, bool heap, const uint64_t *bytes)
 {
-	const uint64_t *bytes = arg;
 	struct dma_buf_sync s;
 	/* Each buffer is zeroed: fewer of the large ones under TCG. */
 	int n = ops * 4096 / *bytes > 1 ? (int)(ops * 4096 / *bytes) : 1;
 	double t = now_s();
 	int i, fd;
 
-	(void)other;
 	for (i = 0; i < n; i++) {
-		fd = alloc_buf(heap, *bytes);
+		fd = alloc_buf(dev, heap, *bytes);
 		s.flags = DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW;
 		ioctl(fd, DMA_BUF_IOCTL_SYNC, &s);
 		s.flags = DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW;
@@ -77,10 +78,17 @@ static double alloc_free(int heap, int other, const void *arg)
 	return n / (now_s() - t);
 }
 
-static double alloc_free_cenalloc(int heap, int other, const void *arg)
+/* bench_figure_ops() passes each side its own device first. */
+static double alloc_free_heap(int heap, int cenalloc, const void *arg)
+{
+	(void)cenalloc;
+	return alloc_free(heap, true, arg);
+}
+
+static double alloc_free_cenalloc(int cenalloc, int heap, const void *arg)
 {
 	(void)heap;
-	return alloc_free(-1, other, arg);
+	return alloc_free(cenalloc, false, arg);
 }
 
 struct heap_map_arg {
@@ -94,10 +102,10 @@ static uint64_t sink;
  * First touch counts from the allocation (the heap allocates in its ioctl,
  * cenalloc at the first access); the read bandwidth is of faulted memory.
  */
-static double map_buf(int heap, const struct heap_map_arg *a)
+static double map_buf(int dev, bool heap, const struct heap_map_arg *a)
 {
 	double t = now_s(), v;
-	int fd = alloc_buf(heap, a->bytes);
+	int fd = alloc_buf(dev, heap, a->bytes);
 	uint64_t i, sum = 0, pages = a->bytes / 4096;
 	struct vprime_map m;
 
@@ -123,17 +131,17 @@ static double map_buf(int heap, const struct heap_map_arg *a)
 	return v;
 }
 
-static double map_heap(int heap, int other, const void *arg)
+/* bench_figure2() passes both sides the heap's device, then cenalloc's. */
+static double map_heap(int heap, int cenalloc, const void *arg)
 {
-	(void)other;
-	return map_buf(heap, arg);
+	(void)cenalloc;
+	return map_buf(heap, true, arg);
 }
 
-static double map_cenalloc(int heap, int other, const void *arg)
+static double map_cenalloc(int heap, int cenalloc, const void *arg)
 {
 	(void)heap;
-	(void)other;
-	return map_buf(-1, arg);
+	return map_buf(cenalloc, false, arg);
 }
 
 void bench_heap(const struct bench_cfg *cfg)
@@ -142,26 +150,32 @@ void bench_heap(const struct bench_cfg *cfg)
 	static const char * const size_name[] = { "4KiB", "1MiB", "16MiB" };
 	struct heap_map_arg ma = { .bytes = cfg->map_bytes };
 	char variant[32];
-	int heap, i;
+	int heap, cenalloc, i;
 
 	heap = open("/dev/dma_heap/system", O_RDWR | O_CLOEXEC);
 	if (heap < 0) {
 		printf("(no /dev/dma_heap/system: no cenalloc-vs-heap figures)\n");
 		return;
 	}
+	cenalloc = open("/dev/cenalloc", O_RDWR | O_CLOEXEC);
+	if (cenalloc < 0) {
+		perror("vprime-bench: /dev/cenalloc");
+		exit(1);
+	}
 	/* the allocation loops: one slice of a pair each call */
 	ops = cfg->ops / cfg->slices;
 	for (i = 0; i < 3 && bench_wanted(cfg, "heap-alloc-free"); i++)
 		bench_figure_ops(cfg, "heap-alloc-free", size_name[i], "heap",
-				 alloc_free_cenalloc, alloc_free, heap, heap,
-				 &sizes[i]);
+				 alloc_free_cenalloc, alloc_free_heap, cenalloc,
+				 heap, &sizes[i]);
 	snprintf(variant, sizeof(variant), "%lluMiB",
 		 (unsigned long long)(cfg->map_bytes >> 20));
 	ma.touch = true;
 	bench_figure2(cfg, "heap-first-touch", variant, "pages/s", HIGHER,
-		      "heap", map_cenalloc, map_heap, heap, -1, &ma);
+		      "heap", map_cenalloc, map_heap, heap, cenalloc, &ma);
 	ma.touch = false;
 	bench_figure2(cfg, "heap-read", variant, "MiB/s", HIGHER, "heap",
-		      map_cenalloc, map_heap, heap, -1, &ma);
+		      map_cenalloc, map_heap, heap, cenalloc, &ma);
+	close(cenalloc);
 	close(heap);
 }
