@@ -64,7 +64,11 @@ int vprime_bo_info(int drm, uint32_t handle,
 /*
  * /dev/cenalloc: a dma-buf with CENALLOC_FLAG_* placement requests.  The
  * library opens /dev/cenalloc once and keeps it (close-on-exec); the
- * buffers of a process count against that one file's quota.
+ * buffers of a process count against that one file's quota.  Each call
+ * checks with an fstat() that the kept descriptor is still /dev/cenalloc
+ * (a program may have closed or reused its number); a program that
+ * allocates in a tight loop can open /dev/cenalloc itself and call
+ * CENALLOC_IOC_ALLOC on it, one syscall a buffer.
  */
 int vprime_cenalloc_alloc(uint64_t size, uint32_t flags, int *dmabuf);
 /* Placement of any cenalloc-backed dma-buf (vprime's exports too). */
