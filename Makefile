@@ -8,7 +8,7 @@
 #   make check      install what is missing, build, run every test (host + VM)
 #   make demo       the demo in the VM
 #   make bench      vprime and cenalloc against vgem, same VM run (out/bench)
-#   make fuzz       the fuzzer in the VM (SECONDS=600 SEED= FAULTS=1 KASAN=1)
+#   make fuzz       the fuzzer in the VM (SECONDS=600 SEED= FAULTS=1 KASAN=1 KVER=6.12)
 #   make install    libvprime, its headers and pkg-config file, the tools
 #                   (PREFIX=/usr/local, LIBDIR=PREFIX/lib, DESTDIR)
 #   make dkms-install   module sources to /usr/src/vprime-VERSION, then
@@ -158,7 +158,7 @@ $(BUILD)/igt/%: igt-tests/%.c $(IGT_LIB_SRC) $(IGT_LIB_HDR) $(IGT_COMMON_SRC) $(
 		$(IGT_EXTRA_$(*F)) $(DRM_LIBS)
 
 # The seeded random-syscall fuzzer of vprime, cenalloc and dma-buf (run in a
-# guest): make fuzz SECONDS=600 [SEED= THREADS= FAULTS=1 KASAN=1].
+# guest): make fuzz SECONDS=600 [SEED= THREADS= FAULTS=1 KASAN=1 KVER=6.12].
 fuzz:
 	SECONDS_TO_RUN=$(SECONDS) scripts/fuzz
 
