@@ -38,6 +38,16 @@ vprime_krelease() {
 		"$1/include/generated/utsrelease.h"
 }
 
+# vprime_k612_env: set and export KDIR and VPRIME_KO_DIR for a guest run
+# on Debian's Linux 6.12: its kbuild tree (downloaded and unpacked once by
+# scripts/kernel-6.12) and the modules built for it in build/modules-6.12.
+vprime_k612_env() {
+	KDIR=$("$VPRIME_TOP/scripts/kernel-6.12") &&
+		VPRIME_KO_DIR=$("$VPRIME_TOP/scripts/debug-modules" "$KDIR" \
+			"$VPRIME_BUILD/modules-6.12") &&
+		export KDIR VPRIME_KO_DIR
+}
+
 # vprime_fetch_deb PKG: download Debian package PKG (never installed) into
 # build/deb once and print the .deb's path.
 vprime_fetch_deb() {
